@@ -1,0 +1,3 @@
+from panocolor.cli import main
+
+main()

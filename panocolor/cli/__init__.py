@@ -1,0 +1,15 @@
+"""Command-line interface: ``panocolor COMMAND ...`` (see ``panocolor --help``).
+
+Commands only parse options, call the library and report; no image maths here.
+Each command is one module that registers itself on the shared ``app``.
+"""
+
+from panocolor.cli import colorize as _colorize  # noqa: F401  (registers commands)
+from panocolor.cli._app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,163 @@
+"""sRGB <-> CIELAB (D65, 2 degree observer) in float32, and gamut-safe composition.
+
+The conversions follow scikit-image's ``rgb2lab``/``lab2rgb`` (and are tested against
+them) but run in float32 and offer :func:`compose_lab`, which is how every
+panocolor output is made: the input's L* is kept exactly and a*b* are scaled down
+per pixel, never clipped, until the colour fits the sRGB gamut.
+
+Ranges: sRGB values are floats in [0, 1]; L* in [0, 100]; a*, b* roughly [-128, 127].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_XYZ_FROM_RGB = np.array(
+    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]],
+    dtype=np.float64,
+)
+_RGB_FROM_XYZ = np.linalg.inv(_XYZ_FROM_RGB)
+_WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
+_EPS = 0.008856  # CIE (6/29)^3, as scikit-image rounds it
+_KAPPA = 7.787  # slope of the linear segment of f(t), as scikit-image rounds it
+
+
+def srgb_to_linear(values: np.ndarray) -> np.ndarray:
+    """Undo the sRGB transfer curve. ``values`` in [0, 1], any shape; float32 out."""
+    v = np.asarray(values, dtype=np.float32)
+    return np.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92).astype(np.float32)
+
+
+def linear_to_srgb(values: np.ndarray) -> np.ndarray:
+    """Apply the sRGB transfer curve. Linear values in [0, 1], any shape; float32 out."""
+    v = np.clip(np.asarray(values, dtype=np.float32), 0.0, None)
+    return np.where(v > 0.0031308, 1.055 * v ** (1 / 2.4) - 0.055, 12.92 * v).astype(np.float32)
+
+
+def _f(t: np.ndarray) -> np.ndarray:
+    return np.where(t > _EPS, np.cbrt(t), _KAPPA * t + 16.0 / 116.0)
+
+
+def _f_inv(t: np.ndarray) -> np.ndarray:
+    return np.where(t > 0.2068966, t**3, (t - 16.0 / 116.0) / _KAPPA)
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """Convert sRGB to CIELAB.
+
+    Parameters
+    ----------
+    rgb : (..., 3) array_like
+        sRGB values in [0, 1].
+
+    Returns
+    -------
+    lab : (..., 3) float32 ndarray
+        L* in [0, 100], a* and b* unbounded (about [-128, 127] for sRGB).
+
+    Examples
+    --------
+    >>> rgb_to_lab(np.array([1.0, 1.0, 1.0])).round(2).tolist()
+    [100.0, 0.0, 0.0]
+    """
+    linear = srgb_to_linear(rgb)
+    xyz = (linear @ _XYZ_FROM_RGB.T.astype(np.float32)) / _WHITE_D65.astype(np.float32)
+    fx, fy, fz = (_f(xyz[..., i]) for i in range(3))
+    lab = np.stack([116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)], axis=-1)
+    return lab.astype(np.float32)
+
+
+def lab_to_linear(lab: np.ndarray) -> np.ndarray:
+    """Convert CIELAB to linear RGB without any clipping (out-of-gamut values stay visible)."""
+    lab = np.asarray(lab, dtype=np.float32)
+    fy = (lab[..., 0] + 16.0) / 116.0
+    fx = fy + lab[..., 1] / 500.0
+    fz = fy - lab[..., 2] / 200.0
+    xyz = np.stack([_f_inv(fx), _f_inv(fy), _f_inv(fz)], axis=-1) * _WHITE_D65.astype(np.float32)
+    return (xyz @ _RGB_FROM_XYZ.T.astype(np.float32)).astype(np.float32)
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """Convert CIELAB to sRGB in [0, 1], clipping out-of-gamut colours.
+
+    Use :func:`compose_lab` instead when L* must be kept exactly.
+    """
+    return np.clip(linear_to_srgb(lab_to_linear(lab)), 0.0, 1.0)
+
+
+def gray_to_lightness(gray: np.ndarray) -> np.ndarray:
+    """L* of sRGB gray values.
+
+    Parameters
+    ----------
+    gray : (H, W) array_like
+        sRGB-encoded gray values in [0, 1].
+
+    Returns
+    -------
+    lightness : (H, W) float32 ndarray
+        CIELAB L* in [0, 100].
+    """
+    y = srgb_to_linear(gray)
+    return (116.0 * _f(y) - 16.0).astype(np.float32)
+
+
+def lightness_to_gray(lightness: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`gray_to_lightness`: sRGB gray values in [0, 1] for L* in [0, 100]."""
+    y = _f_inv((np.asarray(lightness, dtype=np.float32) + 16.0) / 116.0)
+    return np.clip(linear_to_srgb(y), 0.0, 1.0)
+
+
+def _in_gamut(linear: np.ndarray, tol: float = 1e-4) -> np.ndarray:
+    return np.all((linear >= -tol) & (linear <= 1.0 + tol), axis=-1)
+
+
+def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 12) -> np.ndarray:
+    """Combine L* with a*b* into sRGB, keeping L* exactly and staying in gamut.
+
+    Where ``(L*, a*, b*)`` lies outside the sRGB gamut, a*b* are scaled by the largest
+    factor in [0, 1] (found by bisection) that brings the colour inside; hue and
+    L* are unchanged. The neutral axis is always in gamut, so a factor exists.
+
+    Parameters
+    ----------
+    lightness : (H, W) array_like
+        L* in [0, 100].
+    ab : (H, W, 2) array_like
+        a* and b*.
+    iterations : int, optional
+        Bisection steps; 12 gives chroma within 0.03% of the gamut boundary.
+
+    Returns
+    -------
+    rgb : (H, W, 3) float32 ndarray
+        sRGB in [0, 1].
+
+    Examples
+    --------
+    >>> L = np.full((1, 1), 95.0); ab = np.array([[[80.0, 80.0]]])
+    >>> rgb = compose_lab(L, ab)
+    >>> round(float(rgb_to_lab(rgb)[0, 0, 0]), 2)
+    95.0
+    """
+    lightness = np.clip(np.asarray(lightness, dtype=np.float32), 0.0, 100.0)
+    ab = np.asarray(ab, dtype=np.float32)
+    if ab.shape != lightness.shape + (2,):
+        raise ValueError(f"ab must have shape {lightness.shape + (2,)}, got {ab.shape}")
+    lab = np.concatenate([lightness[..., None], ab], axis=-1)
+    linear = lab_to_linear(lab)
+    outside = ~_in_gamut(linear)
+    if outside.any():
+        l_out, ab_out = lightness[outside], ab[outside]
+        low = np.zeros(l_out.shape, np.float32)
+        high = np.ones(l_out.shape, np.float32)
+        for _ in range(iterations):
+            mid = (low + high) / 2
+            trial = np.concatenate([l_out[:, None], ab_out * mid[:, None]], axis=-1)
+            ok = _in_gamut(lab_to_linear(trial))
+            low = np.where(ok, mid, low)
+            high = np.where(ok, high, mid)
+        linear[outside] = lab_to_linear(
+            np.concatenate([l_out[:, None], ab_out * low[:, None]], axis=-1)
+        )
+    return np.clip(linear_to_srgb(linear), 0.0, 1.0)
