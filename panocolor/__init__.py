@@ -1,13 +1,25 @@
 """panocolor: colorize grayscale photographs from colour reference photos, object by object.
 
 The function API is :func:`colorize`; the stages live in sub-packages named after
-the pipeline: ``io`` (reading and writing), ``transfer`` (colour transfer
-backends), ``composite`` (chroma upsampling and gamut-safe composition),
-``evaluate`` (metrics and benchmarks over image pairs) and the faces ``cli``.
+the pipeline: ``io`` (reading and writing), ``segment`` (panoptic segments),
+``transfer`` (colour transfer backends), ``evaluate`` (metrics over image pairs)
+and the faces ``cli``.
 """
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from panocolor.api import colorize  # noqa: E402
+if TYPE_CHECKING:
+    from panocolor.api import colorize, colorize_result
 
-__all__ = ["__version__", "colorize"]
+__all__ = ["__version__", "colorize", "colorize_result"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported lazily so that `import panocolor` (and the CLI's --help) stays fast.
+    if name in ("colorize", "colorize_result"):
+        from panocolor import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'panocolor' has no attribute {name!r}")

@@ -10,10 +10,15 @@ Ranges: sRGB values are floats in [0, 1]; L* in [0, 100]; a*, b* roughly [-128, 
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 _XYZ_FROM_RGB = np.array(
-    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]],
+    [
+        [0.412453, 0.357580, 0.180423],
+        [0.212671, 0.715160, 0.072169],
+        [0.019334, 0.119193, 0.950227],
+    ],
     dtype=np.float64,
 )
 _RGB_FROM_XYZ = np.linalg.inv(_XYZ_FROM_RGB)
@@ -32,6 +37,12 @@ def linear_to_srgb(values: np.ndarray) -> np.ndarray:
     """Apply the sRGB transfer curve. Linear values in [0, 1], any shape; float32 out."""
     v = np.clip(np.asarray(values, dtype=np.float32), 0.0, None)
     return np.where(v > 0.0031308, 1.055 * v ** (1 / 2.4) - 0.055, 12.92 * v).astype(np.float32)
+
+
+def _apply_matrix(values: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``values @ matrix.T`` for (..., 3) float32 arrays (cv2 is ~10x faster than numpy here)."""
+    flat = np.ascontiguousarray(values, dtype=np.float32).reshape(-1, 1, 3)
+    return cv2.transform(flat, matrix.astype(np.float32)).reshape(values.shape)
 
 
 def _f(t: np.ndarray) -> np.ndarray:
@@ -57,11 +68,12 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> rgb_to_lab(np.array([1.0, 1.0, 1.0])).round(2).tolist()
-    [100.0, 0.0, 0.0]
+    >>> lab = rgb_to_lab(np.array([[0.5, 0.5, 0.5], [1.0, 0.0, 0.0]]))
+    >>> np.abs(lab).astype(np.float64).round(1).tolist()
+    [[53.4, 0.0, 0.0], [53.2, 80.1, 67.2]]
     """
     linear = srgb_to_linear(rgb)
-    xyz = (linear @ _XYZ_FROM_RGB.T.astype(np.float32)) / _WHITE_D65.astype(np.float32)
+    xyz = _apply_matrix(linear, _XYZ_FROM_RGB / _WHITE_D65[:, None])
     fx, fy, fz = (_f(xyz[..., i]) for i in range(3))
     lab = np.stack([116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)], axis=-1)
     return lab.astype(np.float32)
@@ -74,7 +86,7 @@ def lab_to_linear(lab: np.ndarray) -> np.ndarray:
     fx = fy + lab[..., 1] / 500.0
     fz = fy - lab[..., 2] / 200.0
     xyz = np.stack([_f_inv(fx), _f_inv(fy), _f_inv(fz)], axis=-1) * _WHITE_D65.astype(np.float32)
-    return (xyz @ _RGB_FROM_XYZ.T.astype(np.float32)).astype(np.float32)
+    return _apply_matrix(xyz, _RGB_FROM_XYZ)
 
 
 def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
@@ -108,11 +120,35 @@ def lightness_to_gray(lightness: np.ndarray) -> np.ndarray:
     return np.clip(linear_to_srgb(y), 0.0, 1.0)
 
 
-def _in_gamut(linear: np.ndarray, tol: float = 1e-4) -> np.ndarray:
+def _in_gamut(linear: np.ndarray, tol: float = 1e-6) -> np.ndarray:
     return np.all((linear >= -tol) & (linear <= 1.0 + tol), axis=-1)
 
 
-def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 12) -> np.ndarray:
+def _largest_in_gamut_scale(lightness: np.ndarray, ab: np.ndarray, iterations: int) -> np.ndarray:
+    """Per pixel, the largest s in [0, 1] such that (L*, s a*, s b*) is inside sRGB.
+
+    ``lightness`` is (N,), ``ab`` is (N, 2). Y depends on L* only, so each bisection
+    step re-evaluates just X and Z and one 3x3 product, on flat arrays.
+    """
+    fy = (lightness + 16.0) / 116.0
+    y = _f_inv(fy) * _WHITE_D65[1]
+    rgb_from_xyz = _RGB_FROM_XYZ.astype(np.float32)
+    low = np.zeros(lightness.shape, np.float32)
+    high = np.ones(lightness.shape, np.float32)
+    for _ in range(iterations):
+        mid = (low + high) * 0.5
+        x = _f_inv(fy + mid * ab[:, 0] / 500.0) * _WHITE_D65[0]
+        z = _f_inv(fy - mid * ab[:, 1] / 200.0) * _WHITE_D65[2]
+        ok = np.ones(lightness.shape, bool)
+        for row in rgb_from_xyz:
+            channel = row[0] * x + row[1] * y + row[2] * z
+            ok &= (channel >= -1e-6) & (channel <= 1.0 + 1e-6)
+        low = np.where(ok, mid, low)
+        high = np.where(ok, high, mid)
+    return low
+
+
+def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 10) -> np.ndarray:
     """Combine L* with a*b* into sRGB, keeping L* exactly and staying in gamut.
 
     Where ``(L*, a*, b*)`` lies outside the sRGB gamut, a*b* are scaled by the largest
@@ -126,7 +162,7 @@ def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 12) 
     ab : (H, W, 2) array_like
         a* and b*.
     iterations : int, optional
-        Bisection steps; 12 gives chroma within 0.03% of the gamut boundary.
+        Bisection steps; 10 leaves chroma within 0.1% of the gamut boundary.
 
     Returns
     -------
@@ -144,20 +180,12 @@ def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 12) 
     ab = np.asarray(ab, dtype=np.float32)
     if ab.shape != lightness.shape + (2,):
         raise ValueError(f"ab must have shape {lightness.shape + (2,)}, got {ab.shape}")
-    lab = np.concatenate([lightness[..., None], ab], axis=-1)
-    linear = lab_to_linear(lab)
+    linear = lab_to_linear(np.concatenate([lightness[..., None], ab], axis=-1))
     outside = ~_in_gamut(linear)
     if outside.any():
         l_out, ab_out = lightness[outside], ab[outside]
-        low = np.zeros(l_out.shape, np.float32)
-        high = np.ones(l_out.shape, np.float32)
-        for _ in range(iterations):
-            mid = (low + high) / 2
-            trial = np.concatenate([l_out[:, None], ab_out * mid[:, None]], axis=-1)
-            ok = _in_gamut(lab_to_linear(trial))
-            low = np.where(ok, mid, low)
-            high = np.where(ok, high, mid)
+        scale = _largest_in_gamut_scale(l_out, ab_out, iterations)
         linear[outside] = lab_to_linear(
-            np.concatenate([l_out[:, None], ab_out * low[:, None]], axis=-1)
+            np.concatenate([l_out[:, None], ab_out * scale[:, None]], axis=-1)
         )
     return np.clip(linear_to_srgb(linear), 0.0, 1.0)

@@ -31,3 +31,7 @@ class UnknownBackendError(PanocolorError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class ColorInputWarning(UserWarning):
+    """A colour photo was given where a gray one was expected; its L* is used instead."""

@@ -1,0 +1,80 @@
+"""Time of each colour-transfer backend at 0.25, 1 and 4 megapixels.
+
+Usage: ``python benchmarks/transfer_speed.py [--repeats N] [--sizes 0.25 1 4]``
+
+The target is scikit-image's astronaut photo in gray, resized to each size; the
+reference is the coffee photo. Each backend is timed (median of ``--repeats`` runs
+after one warm-up) on its own (``transfer``) and end to end through
+``panocolor.colorize_result`` (``total``: transfer plus gamut-safe composition and
+quantisation), and printed as a ratio to ``reinhard`` measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import statistics
+import time
+
+import cv2
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from skimage import data
+
+from panocolor.api import colorize_result
+from panocolor.colorspace import rgb_to_lab
+from panocolor.transfer import TRANSFERS, build_transfer
+from panocolor.types import ColorImage, GrayImage
+
+
+def _median_seconds(function, repeats: int) -> float:
+    function()  # warm-up: model loading and first-call allocations are not what we measure
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sizes", type=float, nargs="+", default=[0.25, 1.0, 4.0])
+    parser.add_argument("--backends", nargs="+", default=TRANSFERS.names())
+    args = parser.parse_args()
+    backends = ["reinhard"] + [name for name in args.backends if name != "reinhard"]
+
+    astronaut = rgb_to_lab(data.astronaut() / 255.0)[..., 0]
+    reference = ColorImage(rgb_to_lab(data.coffee() / 255.0))
+    table = Table(title=f"transfer speed ({os.cpu_count()} CPUs, median of {args.repeats})")
+    for column in ("MP", "backend", "transfer s", "total s", "total / reinhard"):
+        table.add_column(column, justify="right")
+    for megapixels in args.sizes:
+        side = round((megapixels * 1e6) ** 0.5)
+        lightness = cv2.resize(astronaut, (side, side), interpolation=cv2.INTER_CUBIC)
+        gray = GrayImage(np.clip(lightness, 0, 100))
+        baseline = None
+        for name in backends:
+            backend = build_transfer(name)
+            transfer_s = _median_seconds(
+                functools.partial(backend, gray.lightness, reference.lab), args.repeats
+            )
+            total_s = _median_seconds(
+                functools.partial(colorize_result, gray, reference, transfer=backend), args.repeats
+            )
+            baseline = baseline or total_s
+            table.add_row(
+                f"{side * side / 1e6:.2f}",
+                name,
+                f"{transfer_s:.3f}",
+                f"{total_s:.3f}",
+                f"{total_s / baseline:.1f}x",
+            )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Compositing stage: chroma brought to full resolution and combined with the input's L*."""
+
+from panocolor.composite.resample import guided_upsample, resize_to_pixels
+
+__all__ = ["guided_upsample", "resize_to_pixels"]

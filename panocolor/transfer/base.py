@@ -1,0 +1,101 @@
+"""The colour-transfer stage: a protocol, its registry and the factory.
+
+A transfer backend receives the target's lightness and a colour reference and
+returns the chroma (a*, b*) the target should get. It never returns lightness:
+panocolor keeps the input's L* exactly, so only chroma travels between stages.
+
+Both sides may be restricted to a region (used by per-object colorization): only
+``reference_mask`` pixels are drawn from, and only ``target_mask`` pixels need
+chroma (others may be left at 0).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from panocolor.registry import Registry
+
+
+@runtime_checkable
+class ColorTransfer(Protocol):
+    """Contract of every transfer backend.
+
+    ``__call__(lightness, reference_lab, *, target_mask=None, reference_mask=None)``
+
+    Parameters
+    ----------
+    lightness : (H, W) float32 ndarray
+        Target L* in [0, 100].
+    reference_lab : (h, w, 3) float32 ndarray
+        Reference CIELAB.
+    target_mask : (H, W) bool ndarray, optional
+        Pixels that need chroma (default: all).
+    reference_mask : (h, w) bool ndarray, optional
+        Reference pixels to draw colour from (default: all); must not be empty.
+
+    Returns
+    -------
+    ab : (H, W, 2) float32 ndarray
+        a*, b* for the target; same height and width as ``lightness``.
+    """
+
+    name: str
+
+    def __call__(
+        self,
+        lightness: np.ndarray,
+        reference_lab: np.ndarray,
+        *,
+        target_mask: np.ndarray | None = None,
+        reference_mask: np.ndarray | None = None,
+    ) -> np.ndarray: ...
+
+
+TRANSFERS: Registry[type[ColorTransfer]] = Registry("transfer")
+
+
+def build_transfer(name: str, **options: object) -> ColorTransfer:
+    """Instantiate the transfer backend registered as ``name`` with ``options``.
+
+    Raises
+    ------
+    UnknownBackendError
+        If ``name`` is not registered (the message lists the known names).
+    """
+    return TRANSFERS.get(name)(**options)
+
+
+def check_inputs(
+    lightness: np.ndarray,
+    reference_lab: np.ndarray,
+    target_mask: np.ndarray | None,
+    reference_mask: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Validate shapes, convert to float32 and return ``(L, ref_lab, target_mask, ref_pixels)``.
+
+    ``ref_pixels`` is the (N, 3) Lab of the reference pixels that may be used.
+    """
+    lightness = np.asarray(lightness, dtype=np.float32)
+    reference_lab = np.asarray(reference_lab, dtype=np.float32)
+    if lightness.ndim != 2:
+        raise ValueError(f"lightness must be (H, W), got shape {lightness.shape}")
+    if reference_lab.ndim != 3 or reference_lab.shape[2] != 3:
+        raise ValueError(f"reference_lab must be (h, w, 3), got shape {reference_lab.shape}")
+    if target_mask is not None and target_mask.shape != lightness.shape:
+        raise ValueError(
+            f"target_mask shape {target_mask.shape} differs from lightness {lightness.shape}"
+        )
+    if reference_mask is None:
+        ref_pixels = reference_lab.reshape(-1, 3)
+    else:
+        if reference_mask.shape != reference_lab.shape[:2]:
+            raise ValueError(
+                f"reference_mask shape {reference_mask.shape} differs from "
+                f"reference {reference_lab.shape[:2]}"
+            )
+        ref_pixels = reference_lab[reference_mask]
+    if len(ref_pixels) == 0:
+        raise ValueError("reference_mask selects no reference pixel")
+    return lightness, reference_lab, target_mask, ref_pixels

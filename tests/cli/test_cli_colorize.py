@@ -1,0 +1,117 @@
+"""`panocolor colorize` and `panocolor demo` through the real CLI entry point."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import color, data
+from typer.testing import CliRunner
+
+from panocolor.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def photos(tmp_path):
+    gray = tmp_path / "gray.png"
+    Image.fromarray(data.camera()[::4, ::4]).save(gray)
+    reference = tmp_path / "reference.jpg"
+    Image.fromarray(data.coffee()[::2, ::2]).save(reference)
+    return gray, reference
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_colorize_one_file(photos, tmp_path):
+    gray, reference = photos
+    out = tmp_path / "out.png"
+    result = invoke("colorize", gray, "-r", reference, "-o", out)
+    assert result.exit_code == 0, result.output
+    rgb = np.asarray(Image.open(out))
+    assert rgb.shape == (128, 128, 3)
+    lightness_in = color.rgb2lab(np.dstack([data.camera()[::4, ::4]] * 3) / 255.0)[..., 0]
+    assert np.percentile(np.abs(color.rgb2lab(rgb / 255.0)[..., 0] - lightness_in), 99) <= 1.0
+
+
+def test_existing_output_is_kept_without_overwrite(photos, tmp_path):
+    gray, reference = photos
+    out = tmp_path / "out.png"
+    out.write_bytes(b"precious")
+    result = invoke("colorize", gray, "-r", reference, "-o", out)
+    assert result.exit_code == 1
+    assert "--overwrite" in result.output
+    assert out.read_bytes() == b"precious"
+    assert invoke("colorize", gray, "-r", reference, "-o", out, "--overwrite").exit_code == 0
+    assert out.read_bytes() != b"precious"
+
+
+def test_output_over_input_is_refused(photos):
+    gray, reference = photos
+    before = gray.read_bytes()
+    result = invoke("colorize", gray, "-r", reference, "-o", gray, "--overwrite")
+    assert result.exit_code == 1
+    assert "is the input itself" in result.output
+    assert gray.read_bytes() == before
+
+
+def test_several_inputs_into_a_folder_with_a_broken_one(photos, tmp_path):
+    gray, reference = photos
+    second = tmp_path / "second.png"
+    Image.fromarray(data.moon()[::4, ::4]).save(second)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    out_dir = tmp_path / "coloured"
+    result = invoke("colorize", gray, second, broken, "-r", reference, "-o", out_dir)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out_dir.iterdir()) == ["gray.png", "second.png"]
+    assert "broken.jpg" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "cannot read"), (b"hello", "cannot read")],
+)
+def test_bad_input_gives_one_line_error(photos, tmp_path, content, message):
+    _, reference = photos
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(content)
+    result = invoke("colorize", bad, "-r", reference, "-o", tmp_path / "o.png")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_gray_reference_is_refused(photos, tmp_path):
+    gray, _ = photos
+    result = invoke("colorize", gray, "-r", gray, "-o", tmp_path / "o.png")
+    assert result.exit_code == 1
+    assert "colour" in result.output.lower()
+
+
+def test_unknown_transfer_lists_choices(photos, tmp_path):
+    gray, reference = photos
+    result = invoke("colorize", gray, "-r", reference, "-o", tmp_path / "o.png", "-t", "nope")
+    assert result.exit_code == 1
+    assert "photoreal" in result.output
+
+
+def test_demo_writes_its_images(tmp_path):
+    out = tmp_path / "demo"
+    result = invoke("demo", "-o", out, "--transfer", "reinhard")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "colorized.png",
+        "comparison.png",
+        "gray.png",
+        "reference.png",
+    ]
+    assert invoke("demo", "-o", out).exit_code == 1  # no silent overwrite
+
+
+def test_help_shows_examples():
+    result = invoke("colorize", "--help")
+    assert result.exit_code == 0
+    assert "panocolor colorize grandma.jpg" in result.output

@@ -1,0 +1,117 @@
+"""Transfer backends: the protocol contract, luminance exactness on real photos, and quality."""
+
+import numpy as np
+import pytest
+from skimage import color, data
+
+from panocolor.api import colorize, colorize_result
+from panocolor.colorspace import gray_to_lightness, rgb_to_lab
+from panocolor.errors import UnknownBackendError
+from panocolor.transfer import TRANSFERS, ColorTransfer, build_transfer
+
+BACKENDS = ["reinhard", "photoreal", "neural"]
+
+
+@pytest.fixture(scope="module")
+def astronaut_pair():
+    """Gray astronaut L* and the colour coffee photo as a reference (both real photos)."""
+    lightness = rgb_to_lab(data.astronaut()[::2, ::2] / 255.0)[..., 0]
+    reference = rgb_to_lab(data.coffee()[::2, ::2] / 255.0)
+    return lightness, reference
+
+
+def test_registry_lists_backends_and_rejects_unknown():
+    assert set(BACKENDS) <= set(TRANSFERS.names())
+    with pytest.raises(UnknownBackendError, match="unknown transfer 'wct2'; choose one of"):
+        build_transfer("wct2")
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_backend_contract(name, astronaut_pair):
+    lightness, reference = astronaut_pair
+    backend = build_transfer(name)
+    assert isinstance(backend, ColorTransfer)
+    ab = backend(lightness, reference)
+    assert ab.shape == lightness.shape + (2,)
+    assert ab.dtype == np.float32
+    assert np.all(np.isfinite(ab))
+    assert np.hypot(ab[..., 0], ab[..., 1]).mean() > 2.0, "a colour reference must give colour"
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_output_lightness_is_the_inputs(name, astronaut_pair):
+    lightness, reference = astronaut_pair
+    gray8 = np.round(color.lab2rgb(np.dstack([lightness] + [np.zeros_like(lightness)] * 2)) * 255)
+    gray8 = gray8[..., 0].astype(np.uint8)
+    rgb = colorize(gray8, data.coffee(), transfer=name)
+    assert rgb.dtype == np.uint8 and rgb.shape == gray8.shape + (3,)
+    delta = np.abs(color.rgb2lab(rgb)[..., 0] - gray_to_lightness(gray8 / 255.0))
+    assert np.percentile(delta, 99) <= 1.0
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_masks_restrict_both_sides(name, astronaut_pair):
+    lightness, reference = astronaut_pair
+    target_mask = np.zeros(lightness.shape, bool)
+    target_mask[40:120, 60:200] = True
+    reference_mask = np.zeros(reference.shape[:2], bool)
+    reference_mask[:, :50] = True
+    ab = build_transfer(name)(
+        lightness, reference, target_mask=target_mask, reference_mask=reference_mask
+    )
+    assert np.all(ab[~target_mask] == 0)
+    assert np.abs(ab[target_mask]).mean() > 0
+
+
+def test_photoreal_is_deterministic(astronaut_pair):
+    lightness, reference = astronaut_pair
+    backend = build_transfer("photoreal")
+    np.testing.assert_array_equal(backend(lightness, reference), backend(lightness, reference))
+
+
+def test_photoreal_puts_colours_where_textures_match():
+    """Smooth dark half blue, noisy bright half yellow: matching must keep them apart."""
+    rng = np.random.default_rng(0)
+    height, width = 96, 128
+    lab = np.zeros((height, width, 3), np.float32)
+    lab[:, : width // 2] = (35.0, 10.0, -45.0)
+    lab[:, width // 2 :] = (80.0, -5.0, 70.0)
+    lab[:, width // 2 :, 0] += rng.normal(0, 4, (height, width // 2))
+    reference = lab[:, ::-1].copy()  # the same scene, mirrored
+    ab_photoreal = build_transfer("photoreal")(lab[..., 0], reference)
+    ab_reinhard = build_transfer("reinhard")(lab[..., 0], reference)
+    error = {
+        name: np.abs(ab - lab[..., 1:])[:, 8:-8].mean()
+        for name, ab in (("photoreal", ab_photoreal), ("reinhard", ab_reinhard))
+    }
+    assert error["photoreal"] < 4.0 < error["reinhard"]
+
+
+def test_reinhard_gives_the_reference_mean_chroma(astronaut_pair):
+    lightness, reference = astronaut_pair
+    ab = build_transfer("reinhard")(lightness, reference)
+    np.testing.assert_allclose(ab[0, 0], reference[..., 1:].reshape(-1, 2).mean(0), atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["photoreal", "neural"])
+def test_tiny_and_thin_images(name):
+    reference = rgb_to_lab(data.coffee()[:40, :40] / 255.0)
+    for shape in [(1, 1), (3, 200), (200, 3)]:
+        lightness = np.full(shape, 50.0, np.float32)
+        assert build_transfer(name)(lightness, reference).shape == shape + (2,)
+
+
+def test_empty_reference_mask_is_refused(astronaut_pair):
+    lightness, reference = astronaut_pair
+    with pytest.raises(ValueError, match="selects no reference pixel"):
+        build_transfer("photoreal")(
+            lightness, reference, reference_mask=np.zeros(reference.shape[:2], bool)
+        )
+
+
+def test_sixteen_bit_input_gives_sixteen_bit_output():
+    gray16 = (data.camera()[:64, :64].astype(np.uint16) * 257).astype(np.uint16)
+    result = colorize_result(gray16, data.coffee()[:64, :64], transfer="photoreal")
+    assert result.rgb.dtype == np.uint16
+    delta = np.abs(color.rgb2lab(result.rgb / 65535.0)[..., 0] - result.lightness)
+    assert delta.max() < 0.05
