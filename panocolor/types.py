@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from panocolor.reference.base import ReferencePlan
+    from panocolor.segment.base import Segmentation
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +88,16 @@ class Colorized:
         The chroma that was asked for (before gamut reduction).
     timings : dict of str to float
         Seconds spent per stage.
+    segmentation : Segmentation or None
+        The gray photo's segments (per-object colorization only; may be smaller
+        than the photo: it is computed at a working size).
+    plan : ReferencePlan or None
+        Which reference each segment used, and why (per-object colorization only).
     """
 
     rgb: np.ndarray
     lightness: np.ndarray
     ab: np.ndarray
     timings: dict[str, float] = field(default_factory=dict)
+    segmentation: Segmentation | None = None
+    plan: ReferencePlan | None = None

@@ -36,40 +36,101 @@ def _output_paths(inputs: list[Path], output: Path) -> list[Path]:
     return paths
 
 
+def parse_class_references(values: list[str]) -> dict[str, Path]:
+    """``["sky=sky.jpg", "person=me.jpg"]`` -> ``{"sky": Path("sky.jpg"), ...}``."""
+    mapping: dict[str, Path] = {}
+    for value in values:
+        label, sep, path = value.partition("=")
+        if not sep or not label.strip() or not path.strip():
+            raise typer.BadParameter(f"expected CLASS=PATH, got {value!r}", param_hint="--ref")
+        mapping[label.strip()] = Path(path.strip())
+    return mapping
+
+
+SegmenterOption = Annotated[
+    str,
+    typer.Option(
+        "--segmenter",
+        "-s",
+        help="auto (deeplab when its model files are found), deeplab, superpixel, "
+        "or none (one reference for the whole photo).",
+    ),
+]
+ModeOption = Annotated[
+    str, typer.Option("--mode", help="Per-object compositing: fast (default) or faithful.")
+]
+ModelDirOption = Annotated[
+    Path | None,
+    typer.Option("--model-dir", help="Folder with the model files (else $PANOCOLOR_MODEL_DIR)."),
+]
+
+
 @app.command(
     epilog="""[bold]Examples[/]
 
   panocolor colorize grandma.jpg -r summer_garden.jpg -o grandma_colour.png
 
-  panocolor colorize scans/*.tif -r reference.jpg -o coloured/ --transfer reinhard
+  panocolor colorize street.jpg -r ref.jpg --ref sky=blue_sky.jpg -o out.png --explain why.png
+
+  panocolor colorize scans/*.tif --gallery colour_photos/ -o coloured/
+
+  panocolor colorize scan.png -r ref.jpg -o out.png --segmenter none --transfer reinhard
 """,
 )
 @handle_errors
 def colorize(
     inputs: Annotated[list[Path], typer.Argument(help="Gray photo(s) to colorize.")],
-    reference: Annotated[
-        Path, typer.Option("--reference", "-r", help="A colour photo of the same kind of scene.")
-    ],
     output: Annotated[
         Path,
         typer.Option("--output", "-o", help="Output file (one input) or folder (several inputs)."),
     ],
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", "-r", help="A colour photo of the same kind of scene."),
+    ] = None,
+    class_references: Annotated[
+        list[str],
+        typer.Option("--ref", help="CLASS=PATH: a colour photo for one class (repeatable)."),
+    ] = [],  # noqa: B006 (typer needs a literal default)
+    gallery: Annotated[
+        Path | None,
+        typer.Option("--gallery", help="Folder of colour photos to pick references from."),
+    ] = None,
     transfer: TransferOption = "photoreal",
+    segmenter: SegmenterOption = "auto",
+    mode: ModeOption = "fast",
+    explain: Annotated[
+        Path | None,
+        typer.Option("--explain", help="Also write a PNG panel: segments, references, result."),
+    ] = None,
+    model_dir: ModelDirOption = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace outputs that already exist.")
     ] = False,
 ) -> None:
-    """Colorize gray photos with the colours of a reference photo.
+    """Colorize gray photos from colour reference photos, object by object.
 
-    The output keeps the input's size, orientation, lightness and bit depth;
-    only colour is added.
+    Each segment of the photo (sky, person, tree...) takes colour from the same kind
+    of region in a reference: the one reference photo (-r), a per-class photo
+    (--ref), or the most similar photo of a gallery. The output keeps the input's
+    size, orientation, lightness and bit depth; only colour is added.
     """
-    from panocolor.api import colorize_result
+    from panocolor.api import Colorizer, Settings
+    from panocolor.explain import explain_panel
     from panocolor.io import read_color, read_gray, write_image
-    from panocolor.transfer import build_transfer
 
-    backend = build_transfer(transfer)
-    reference_image = read_color(reference)
+    by_class = {k: read_color(v) for k, v in parse_class_references(class_references).items()}
+    if reference is None and not by_class and gallery is None:
+        raise fail("give a reference photo (-r), per-class photos (--ref) or a --gallery")
+    if explain is not None and len(inputs) > 1:
+        raise fail("--explain takes a single input")
+    if explain is not None and explain.exists() and not overwrite:
+        raise fail(f"{explain} exists; use --overwrite to replace it")
+    settings = Settings(
+        transfer=transfer, segmenter=segmenter, mode=mode, gallery=gallery, model_dir=model_dir
+    )
+    colorizer = Colorizer(settings)
+    reference_image = read_color(reference) if reference is not None else None
     targets = _output_paths(inputs, output)
     failures: list[tuple[Path, str]] = []
     with Progress(
@@ -85,8 +146,10 @@ def colorize(
             try:
                 if target.exists() and not overwrite:
                     raise ImageWriteError(f"{target} exists; use --overwrite to replace it")
-                result = colorize_result(read_gray(source), reference_image, transfer=backend)
+                result = colorizer(read_gray(source), reference_image, class_references=by_class)
                 write_image(target, result.rgb, overwrite=overwrite)
+                if explain is not None and result.plan is not None:
+                    write_image(explain, explain_panel(result), overwrite=overwrite)
             except PanocolorError as error:
                 if len(inputs) == 1:
                     raise
@@ -101,6 +164,13 @@ def colorize(
         raise typer.Exit(1)
     if len(inputs) == 1:
         console.print(f"wrote {targets[0]}")
+        if result.plan is not None:
+            for choice in result.plan.choices:
+                console.print(
+                    f"  segment {choice.segment_id} {choice.label}: {choice.reason} "
+                    f"({choice.image_key})",
+                    soft_wrap=True,
+                )
 
 
 def demo_images() -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,9 @@ import cv2
 import numpy as np
 
 from panocolor.colorspace import rgb_to_lab
+from panocolor.evaluate.truth import recounted, truth_segmentation
 from panocolor.io import read_rgb
+from panocolor.segment import Segmentation
 from panocolor.types import ColorImage, GrayImage
 
 ProtocolName = Literal["self", "pairs"]
@@ -70,6 +72,9 @@ class Sample:
         The reference, sRGB in [0, 1].
     reference : ColorImage
         ``reference_rgb`` in CIELAB.
+    truth_segmentation, reference_segmentation : Segmentation or None
+        True panoptic segmentations of target and reference, where the data set has
+        them (see :mod:`panocolor.evaluate.truth`), at the sample's sizes.
     """
 
     spec: SampleSpec
@@ -77,6 +82,8 @@ class Sample:
     gray: GrayImage
     reference_rgb: np.ndarray
     reference: ColorImage
+    truth_segmentation: Segmentation | None = None
+    reference_segmentation: Segmentation | None = None
 
     @property
     def truth_lab(self) -> np.ndarray:
@@ -226,14 +233,23 @@ def load_sample(spec: SampleSpec, max_side: int | None = None) -> Sample:
     """
     truth = downscale(read_rgb(spec.target), max_side)
     truth = (np.round(truth * 255.0) / 255.0).astype(np.float32)
+    truth_seg = truth_segmentation(spec.target, truth.shape[:2])
     if spec.reference is None:
         reference_rgb = self_reference(truth)
+        reference_seg = (
+            recounted(truth_seg, self_reference(truth_seg.ids[..., None])[..., 0])
+            if truth_seg is not None
+            else None
+        )
     else:
         reference_rgb = downscale(read_rgb(spec.reference), max_side)
+        reference_seg = truth_segmentation(spec.reference, reference_rgb.shape[:2])
     return Sample(
         spec=spec,
         truth=truth,
         gray=GrayImage(lightness=rgb_to_lab(truth)[..., 0], bit_depth=8, source=spec.target),
         reference_rgb=reference_rgb,
         reference=ColorImage(lab=rgb_to_lab(reference_rgb), source=spec.reference),
+        truth_segmentation=truth_seg,
+        reference_segmentation=reference_seg,
     )

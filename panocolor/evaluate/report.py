@@ -46,6 +46,8 @@ class MethodSummary:
         when nothing was scored).
     p99_delta_l_max : float
         The worst image's p99 |ΔL*|.
+    bleeding, adherence : float
+        Means over the images that have true segmentations (``nan`` when none has).
     """
 
     method: str
@@ -58,6 +60,8 @@ class MethodSummary:
     colourfulness_ratio: float
     p99_delta_l: float
     p99_delta_l_max: float
+    bleeding: float
+    adherence: float
     seconds: float
 
 
@@ -74,12 +78,14 @@ _COLUMNS = (
     _Column("images", "n", "images", str),
     _Column("failed", None, "failed", str),
     _Column("PSNR dB ↑", "PSNR", "psnr"),
-    _Column("SSIM ↑", "SSIM", "ssim", "{:.3f}".format),
+    _Column("SSIM ↑", None, "ssim", "{:.3f}".format),
     _Column("ΔE00 ↓", "ΔE00", "delta_e"),
     _Column("colourfulness", None, "colourfulness", "{:.1f}".format),
     _Column("colour ratio →1", "M/M₀", "colourfulness_ratio"),
     _Column("p99 ΔL* mean", "p99ΔL*", "p99_delta_l"),
-    _Column("p99 ΔL* max", "max", "p99_delta_l_max"),
+    _Column("p99 ΔL* max", None, "p99_delta_l_max"),
+    _Column("bleeding ↓", "bleed", "bleeding"),
+    _Column("adherence ↓", "adher", "adherence"),
     _Column("time s", "s/img", "seconds", "{:.3f}".format),
 )
 
@@ -115,6 +121,8 @@ def summarize(results: Sequence[Result]) -> list[MethodSummary]:
                 colourfulness_ratio=_nanmean([r.colourfulness_ratio for r in ok]),
                 p99_delta_l=_nanmean(p99),
                 p99_delta_l_max=max(p99, default=float("nan")),
+                bleeding=_nanmean([r.bleeding for r in ok]),
+                adherence=_nanmean([r.adherence for r in ok]),
                 seconds=_nanmean([r.seconds for r in ok]),
             )
         )
@@ -147,7 +155,10 @@ def summary_table(summaries: Sequence[MethodSummary], title: str | None = None) 
     table = Table(title=title, box=box.SIMPLE_HEAD)
     for column in columns:
         numeric = column.attribute != "method"
-        table.add_column(column.short, justify="right" if numeric else "left", no_wrap=True)
+        width = None if numeric else max((len(s.method) for s in summaries), default=6)
+        table.add_column(
+            column.short, justify="right" if numeric else "left", no_wrap=True, min_width=width
+        )
     for summary in summaries:
         table.add_row(*(_cell(summary, column) for column in columns))
     return table

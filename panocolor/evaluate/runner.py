@@ -1,15 +1,16 @@
 """Run colorization methods over evaluation samples and score every output.
 
-A *method* is any callable ``(GrayImage, ColorImage) -> Colorized``. Methods are
-built by name: names in :data:`METHODS` map to factories (so a method can load
-its model once per run), and every transfer backend in
-:data:`panocolor.transfer.TRANSFERS` is a method too, run through
-:func:`panocolor.api.colorize_result`. A new method, such as a per-object one,
-only needs::
+A *method* is any callable ``(Sample) -> Colorized``: it colorizes
+``sample.gray`` and may use ``sample.reference`` (and, for methods that bring
+their own segmentation, ``sample.truth_segmentation``). Methods are built by
+name: names in :data:`METHODS` map to factories (so a method can load its models
+once per run), and every transfer backend in :data:`panocolor.transfer.TRANSFERS`
+is a single-reference method too. Per-object methods:
 
-    @METHODS.register("perobject-fast")
-    def _perobject_fast() -> Method:
-        return lambda gray, reference: ...
+- ``perobject-fast`` / ``perobject-faithful``: the product's default pipeline
+  (``deeplab`` segments of the gray photo and of the reference);
+- ``perobject-fast-truth`` / ``perobject-faithful-truth``: the same with the true
+  panoptic segmentations of target and reference (the ``panoptic-file`` use case).
 
 The floors ``gray`` (no colour at all) and ``reinhard`` (one global tint) are run
 in every evaluation so that every number has something to be compared with.
@@ -25,15 +26,17 @@ from pathlib import Path
 
 import numpy as np
 
-from panocolor.api import colorize_result
+from panocolor.api import Colorizer, Settings
 from panocolor.colorspace import rgb_to_lab
 from panocolor.errors import PanocolorError, UnknownBackendError
 from panocolor.evaluate.metrics import (
+    colour_bleeding,
     colourfulness,
     colourfulness_ratio,
     mean_ciede2000,
     p99_lightness_error,
     psnr,
+    region_adherence,
     ssim,
     to_unit_rgb,
 )
@@ -46,9 +49,9 @@ from panocolor.evaluate.protocols import (
 )
 from panocolor.registry import Registry
 from panocolor.transfer import TRANSFERS, build_transfer
-from panocolor.types import ColorImage, Colorized, GrayImage
+from panocolor.types import Colorized
 
-Method = Callable[[GrayImage, ColorImage], Colorized]
+Method = Callable[[Sample], Colorized]
 MethodFactory = Callable[[], Method]
 
 METHODS: Registry[MethodFactory] = Registry("evaluation method")
@@ -66,10 +69,39 @@ class _NoChroma:
         return np.zeros(np.shape(lightness) + (2,), np.float32)
 
 
+def _single_reference(transfer) -> Method:  # noqa: ANN001
+    colorizer = Colorizer(Settings(segmenter="none"), transfer=transfer)
+    return lambda sample: colorizer(sample.gray, sample.reference)
+
+
 @METHODS.register("gray")
 def _gray_floor() -> Method:
     """The floor: the gray input itself, written as RGB."""
-    return functools.partial(colorize_result, transfer=_NoChroma())
+    return _single_reference(_NoChroma())
+
+
+def _perobject(mode: str, use_truth: bool) -> Method:
+    if not use_truth:
+        colorizer = Colorizer(Settings(segmenter="deeplab", mode=mode))
+        return lambda sample: colorizer(sample.gray, sample.reference)
+    colorizer = Colorizer(Settings(segmenter="none", mode=mode))
+
+    def with_true_segments(sample: Sample) -> Colorized:
+        if sample.truth_segmentation is None or sample.reference_segmentation is None:
+            raise PanocolorError(f"{sample.spec.name}: no true segmentation in the data set")
+        return colorizer(
+            sample.gray,
+            sample.reference,
+            segmentation=sample.truth_segmentation,
+            reference_segmentation=sample.reference_segmentation,
+        )
+
+    return with_true_segments
+
+
+for _mode in ("fast", "faithful"):
+    METHODS.register(f"perobject-{_mode}")(functools.partial(_perobject, _mode, False))
+    METHODS.register(f"perobject-{_mode}-truth")(functools.partial(_perobject, _mode, True))
 
 
 def method_names() -> list[str]:
@@ -88,7 +120,7 @@ def build_method(name: str) -> Method:
     if name in METHODS:
         return METHODS.get(name)()
     if name in TRANSFERS:
-        return functools.partial(colorize_result, transfer=build_transfer(name))
+        return _single_reference(build_transfer(name))
     raise UnknownBackendError(
         f"unknown method {name!r}; choose one of: {', '.join(method_names())}"
     )
@@ -126,6 +158,12 @@ class Result:
         Their ratio; 1 is best.
     p99_delta_l : float
         99th percentile |ΔL*| of the 8-bit output against the gray input.
+    bleeding : float
+        Mean a*b* error within 3 px of true segment boundaries (nan without a true
+        segmentation); lower is better.
+    adherence : float
+        Mean a*b* distance between each true segment's output colour and the
+        reference's same-class segments (nan without true segmentations); lower is better.
     seconds : float
         Wall time of the method call.
     error : str
@@ -144,6 +182,8 @@ class Result:
     colourfulness_truth: float = float("nan")
     colourfulness_ratio: float = float("nan")
     p99_delta_l: float = float("nan")
+    bleeding: float = float("nan")
+    adherence: float = float("nan")
     seconds: float = float("nan")
     error: str = ""
 
@@ -160,7 +200,21 @@ def score(
             f"method {method!r} returned shape {output.rgb.shape} for a {sample.truth.shape} image"
         )
     rgb = to_unit_rgb(output.rgb)
+    output_lab = rgb_to_lab(rgb)
     height, width = sample.gray.shape
+    bleeding = adherence = float("nan")
+    truth_seg, reference_seg = sample.truth_segmentation, sample.reference_segmentation
+    if truth_seg is not None:
+        bleeding = colour_bleeding(output_lab, truth_lab, truth_seg.ids)
+        if reference_seg is not None:
+            adherence = region_adherence(
+                output_lab,
+                truth_seg.ids,
+                {s.id: s.label for s in truth_seg.segments},
+                sample.reference.lab,
+                reference_seg.ids,
+                {s.id: s.label for s in reference_seg.segments},
+            )
     return Result(
         image=sample.spec.name,
         reference=sample.spec.reference_name,
@@ -169,11 +223,13 @@ def score(
         width=width,
         psnr=psnr(rgb, sample.truth),
         ssim=ssim(rgb, sample.truth),
-        delta_e=mean_ciede2000(rgb_to_lab(rgb), truth_lab),
+        delta_e=mean_ciede2000(output_lab, truth_lab),
         colourfulness=colourfulness(rgb),
         colourfulness_truth=colourfulness(sample.truth),
         colourfulness_ratio=colourfulness_ratio(rgb, sample.truth),
         p99_delta_l=p99_lightness_error(output.rgb, sample.gray.lightness),
+        bleeding=bleeding,
+        adherence=adherence,
         seconds=seconds,
     )
 
@@ -246,7 +302,7 @@ def iter_evaluation(
         for name, method in built.items():
             started = time.perf_counter()
             try:
-                output = method(sample.gray, sample.reference)
+                output = method(sample)
             except PanocolorError as error:
                 rows.append(Result(spec.name, spec.reference_name, name, error=str(error)))
                 continue

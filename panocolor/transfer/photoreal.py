@@ -119,7 +119,7 @@ class PhotorealTransfer:
             if target_mask is None
             else _shrink_mask(target_mask, small_l.shape)
         )
-        ref_l = match_lightness(small_ref[..., 0], small_l[target_keep])
+        ref_l = match_lightness(small_ref[..., 0], small_l)
         ref_features = texture_features(ref_l)[ref_keep]
         ref_ab = small_ref[..., 1:][ref_keep]
         target_features = texture_features(small_l)[target_keep]

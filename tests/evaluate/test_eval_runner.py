@@ -31,7 +31,7 @@ from panocolor.evaluate.runner import (
 def _refusing_method() -> Method:
     """A method that refuses every reference, as a real one may."""
 
-    def refuse(gray, reference):  # noqa: ANN001, ANN202
+    def refuse(sample):  # noqa: ANN001, ANN202
         raise UnusableReferenceError("test method refuses")
 
     return refuse

@@ -1,0 +1,115 @@
+"""The ``--explain`` panel: what was detected, which reference each segment used, the result.
+
+One figure: the gray input | its segments with class names | the result, and below
+them one card per reference region used (thumbnail of the reference with the region
+outlined, the segments' classes, and why it was chosen).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from panocolor.colorspace import lab_to_rgb, lightness_to_gray
+from panocolor.composite.resample import resize_to_pixels
+from panocolor.segment.draw import overlay
+from panocolor.types import Colorized
+
+_TILE_HEIGHT = 300
+_CARD_HEIGHT = 140
+_GAP = 8
+
+
+def _fit_height(rgb: np.ndarray, height: int) -> np.ndarray:
+    scale = height / rgb.shape[0]
+    size = (max(1, round(rgb.shape[1] * scale)), height)
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+
+
+def _to_uint8(rgb: np.ndarray) -> np.ndarray:
+    if rgb.dtype == np.uint16:
+        return (rgb // 257).astype(np.uint8)
+    return rgb.astype(np.uint8)
+
+
+def explain_panel(result: Colorized) -> np.ndarray:
+    """Render the explanation figure of a per-object result.
+
+    Parameters
+    ----------
+    result : Colorized
+        A per-object result (with ``segmentation`` and ``plan``).
+
+    Returns
+    -------
+    panel : (H, W, 3) uint8 ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``result`` has no segmentation (single-reference colorization).
+    """
+    if result.segmentation is None or result.plan is None:
+        raise ValueError("explain needs a per-object result (with segments and a plan)")
+    segmentation, plan = result.segmentation, result.plan
+    small_l = cv2.resize(result.lightness, segmentation.shape[::-1], interpolation=cv2.INTER_AREA)
+    gray = np.round(lightness_to_gray(small_l) * 255).astype(np.uint8)
+    tiles = [
+        ("gray input", np.dstack([gray] * 3)),
+        ("segments", overlay(small_l, segmentation)),
+        ("result", _to_uint8(resize_to_pixels(result.rgb, segmentation.ids.size))),
+    ]
+    cards = []
+    grouped: dict[tuple[str, tuple[int, ...]], list[str]] = {}
+    reasons: dict[tuple[str, tuple[int, ...]], str] = {}
+    for choice in plan.choices:
+        key = (choice.image_key, choice.region_ids)
+        grouped.setdefault(key, []).append(choice.label)
+        reasons[key] = choice.reason
+    for (image_key, region_ids), labels in grouped.items():
+        reference = plan.images[image_key]
+        rgb = np.round(lab_to_rgb(reference.image.lab) * 255).astype(np.uint8)
+        if region_ids and reference.label_map is not None:
+            region = np.isin(reference.label_map, region_ids).astype(np.uint8)
+            contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            rgb = cv2.drawContours(rgb.copy(), contours, -1, (255, 0, 255), 3)
+        names = ", ".join(sorted(set(labels)))
+        cards.append((f"{names} <- {reasons[(image_key, region_ids)]}", rgb))
+    return _compose(tiles, cards)
+
+
+def _compose(
+    tiles: list[tuple[str, np.ndarray]], cards: list[tuple[str, np.ndarray]]
+) -> np.ndarray:
+    font = ImageFont.load_default()
+    top = [(title, _fit_height(image, _TILE_HEIGHT)) for title, image in tiles]
+    bottom = [(title, _fit_height(image, _CARD_HEIGHT)) for title, image in cards]
+    row_width = sum(image.shape[1] for _, image in top) + _GAP * (len(top) + 1)
+    card_rows: list[list[tuple[str, np.ndarray]]] = [[]]
+    used = _GAP
+    for card in bottom:
+        width = max(card[1].shape[1], 220) + _GAP
+        if card_rows[-1] and used + width > row_width:
+            card_rows.append([])
+            used = _GAP
+        card_rows[-1].append(card)
+        used += width
+    text = 16
+    height = _GAP + text + _TILE_HEIGHT + len(card_rows) * (_GAP + text + _CARD_HEIGHT) + _GAP
+    canvas = Image.new("RGB", (row_width, height), "white")
+    draw = ImageDraw.Draw(canvas)
+    x, y = _GAP, _GAP
+    for title, image in top:
+        draw.text((x, y), title, fill="black", font=font)
+        canvas.paste(Image.fromarray(image), (x, y + text))
+        x += image.shape[1] + _GAP
+    y += text + _TILE_HEIGHT
+    for row in card_rows:
+        x, y = _GAP, y + _GAP
+        for title, image in row:
+            draw.text((x, y), title[:48], fill="black", font=font)
+            canvas.paste(Image.fromarray(image), (x, y + text))
+            x += max(image.shape[1], 220) + _GAP
+        y += text + _CARD_HEIGHT
+    return np.asarray(canvas)

@@ -1,0 +1,44 @@
+"""Panoptic segmentation of the gray photo: every pixel in exactly one classed segment.
+
+``build_segmenter(name, **options)(lightness) -> Segmentation``. Backends:
+
+- ``deeplab`` (default): DeepLab Pascal VOC things + Cityscapes stuff, refined on the
+  gray image, unclaimed pixels as ``unknown-k`` regions (needs the model files, see
+  :mod:`panocolor.models`);
+- ``superpixel``: class-less regions, no model files;
+- ``panoptic-file``: a COCO panoptic PNG + JSON from another model;
+- ``hf`` (experimental, ``pip install panocolor[hf]``): a ``transformers`` Mask2Former
+  or OneFormer.
+"""
+
+from panocolor.segment.base import (
+    SEGMENTERS,
+    UNKNOWN_CLASS_ID,
+    Segment,
+    Segmentation,
+    Segmenter,
+    build_segmenter,
+)
+from panocolor.segment.classes import Category, coco_categories
+from panocolor.segment.deeplab import DeepLabModel, DeepLabSegmenter
+from panocolor.segment.hf import HuggingFaceSegmenter
+from panocolor.segment.panoptic_file import PanopticFileSegmenter, read_coco, to_coco
+from panocolor.segment.superpixel import SuperpixelSegmenter
+
+__all__ = [
+    "SEGMENTERS",
+    "UNKNOWN_CLASS_ID",
+    "Category",
+    "DeepLabModel",
+    "DeepLabSegmenter",
+    "HuggingFaceSegmenter",
+    "PanopticFileSegmenter",
+    "Segment",
+    "Segmentation",
+    "Segmenter",
+    "SuperpixelSegmenter",
+    "build_segmenter",
+    "coco_categories",
+    "read_coco",
+    "to_coco",
+]

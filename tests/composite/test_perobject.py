@@ -1,0 +1,148 @@
+"""Per-object colorization: planning, both compositing modes, and the fallbacks."""
+
+import numpy as np
+import pytest
+from skimage import data
+
+from panocolor.api import Colorizer, Settings
+from panocolor.colorspace import rgb_to_lab
+from panocolor.composite.perobject import faithful_chroma, fast_chroma
+from panocolor.evaluate.metrics import mean_ciede2000
+from panocolor.reference import (
+    ClassReferences,
+    ReferencePhoto,
+    SegmentedReference,
+    SegmentReferences,
+    WholeReference,
+    plan_references,
+)
+from panocolor.segment import Segment, Segmentation
+from panocolor.transfer import build_transfer
+from panocolor.types import ColorImage, GrayImage
+
+
+def segmentation_of(ids: np.ndarray, labels: dict[int, str]) -> Segmentation:
+    """A Segmentation from an id map; classes get COCO-like ids, ``unknown-*`` gets 0."""
+    ids = ids.astype(np.int32)
+    segments = tuple(
+        Segment(
+            i,
+            0 if label.startswith("unknown") else 100 + i,
+            label,
+            False,
+            int((ids == i).sum()),
+        )
+        for i, label in labels.items()
+    )
+    return Segmentation(ids, segments)
+
+
+@pytest.fixture(scope="module")
+def scene():
+    """Two colour bands (blue sky over yellow field) with true segments, mirrored as reference."""
+    rng = np.random.default_rng(0)
+    lab = np.zeros((90, 120, 3), np.float32)
+    lab[:45] = (70.0, -5.0, -40.0)
+    lab[45:] = (75.0, 0.0, 65.0)
+    lab[..., 0] += rng.normal(0, 2, lab.shape[:2])
+    ids = np.where(np.arange(90)[:, None] < 45, 1, 2) * np.ones((1, 120), int)
+    target = segmentation_of(ids, {1: "sky", 2: "grass"})
+    reference = ColorImage(lab[:, ::-1].copy())
+    return lab, target, reference
+
+
+def plan_for(lightness, segmentation, reference, reference_segmentation, **extra):
+    main = SegmentedReference(reference, None, given=reference_segmentation)
+    sources = [*extra.get("before", []), ReferencePhoto(main), WholeReference(main)]
+    return plan_references(lightness, segmentation, sources)
+
+
+def test_same_class_regions_are_chosen(scene):
+    lab, target, reference = scene
+    plan = plan_for(lab[..., 0], target, reference, target)
+    assert [(c.label, c.reason, c.region_ids) for c in plan.choices] == [
+        ("sky", "same-class", (1,)),
+        ("grass", "same-class", (2,)),
+    ]
+
+
+@pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
+def test_each_segment_takes_its_own_class_colour(scene, mode_chroma):
+    lab, target, reference = scene
+    # The reference's sky is *below* (flipped vertically): position cannot explain success.
+    flipped = ColorImage(reference.lab[::-1].copy())
+    ref_seg = segmentation_of(target.ids[::-1], {1: "sky", 2: "grass"})
+    plan = plan_for(lab[..., 0], target, flipped, ref_seg)
+    ab = mode_chroma(lab[..., 0], target, plan, build_transfer("photoreal"))
+    assert ab[5:40, :, 1].mean() < -25  # sky stays blue
+    assert ab[50:85, :, 1].mean() > 45  # grass stays yellow
+
+
+def test_class_without_reference_falls_back_to_the_whole_photo(scene):
+    lab, _, reference = scene
+    ids = np.ones(lab.shape[:2], int)
+    ids[30:60, 40:80] = 2
+    target = segmentation_of(ids, {1: "sky", 2: "giraffe"})
+    ref_seg = segmentation_of(
+        np.where(np.arange(90)[:, None] < 45, 1, 2) * np.ones((1, 120), int), {1: "sky", 2: "grass"}
+    )
+    plan = plan_for(lab[..., 0], target, reference, ref_seg)
+    assert plan.choice(2).reason == "whole-reference"
+    ab = fast_chroma(lab[..., 0], target, plan, build_transfer("photoreal"))
+    chroma = np.hypot(ab[..., 0], ab[..., 1])
+    assert chroma[35:55, 45:75].mean() > 10, "a segment without a reference still gets colour"
+    assert chroma.min() > 0
+
+
+def test_priorities_segment_then_class_then_photo(scene):
+    lab, target, reference = scene
+    red = ColorImage(
+        np.dstack(
+            [np.full((20, 20), 50.0), np.full((20, 20), 60.0), np.full((20, 20), 40.0)]
+        ).astype(np.float32)
+    )
+    plan = plan_for(
+        lab[..., 0],
+        target,
+        reference,
+        target,
+        before=[SegmentReferences({2: red}), ClassReferences({"sky": red, "grass": reference})],
+    )
+    assert plan.choice(1).reason == "class"
+    assert plan.choice(2).reason == "segment"
+
+
+def test_plan_without_any_reference_is_a_clear_error(scene):
+    from panocolor.errors import PanocolorError
+
+    lab, target, _ = scene
+    with pytest.raises(PanocolorError, match="no reference for segments of class"):
+        plan_references(lab[..., 0], target, [])
+
+
+def test_every_pixel_gets_colour_and_lightness_is_kept():
+    """Real photo, class-less superpixel segments: fast mode colours every pixel."""
+    gray = rgb_to_lab(data.astronaut()[::2, ::2] / 255.0)[..., 0]
+    colorizer = Colorizer(Settings(segmenter="superpixel"))
+    result = colorizer(GrayImage(gray), data.coffee())
+    assert result.segmentation is not None and len(result.plan.choices) >= 2
+    chroma = np.hypot(result.ab[..., 0], result.ab[..., 1])
+    assert (chroma > 0.5).mean() > 0.99
+    delta = np.abs(rgb_to_lab(result.rgb / 255.0)[..., 0] - gray)
+    assert np.percentile(delta, 99) <= 1.0
+
+
+def test_fast_matches_faithful_on_a_real_photo():
+    truth = data.astronaut()[::2, ::2] / 255.0
+    lab = rgb_to_lab(truth)
+    reference = truth[:, ::-1]
+    outputs = {
+        mode: Colorizer(Settings(segmenter="superpixel", mode=mode))(
+            GrayImage(lab[..., 0]), reference
+        ).rgb
+        for mode in ("fast", "faithful")
+    }
+    difference = mean_ciede2000(
+        rgb_to_lab(outputs["fast"] / 255.0), rgb_to_lab(outputs["faithful"] / 255.0)
+    )
+    assert difference <= 1.5

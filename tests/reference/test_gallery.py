@@ -1,0 +1,64 @@
+"""Gallery references: the index is built once, reused, updated per file, and searched."""
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from panocolor.api import Colorizer, Settings
+from panocolor.colorspace import rgb_to_lab
+from panocolor.reference import GalleryIndex
+from panocolor.reference.describe import Embedder
+from panocolor.segment import build_segmenter
+from panocolor.types import GrayImage
+
+
+@pytest.fixture()
+def gallery(tmp_path):
+    folder = tmp_path / "gallery"
+    (folder / "pets").mkdir(parents=True)
+    Image.fromarray(data.chelsea()).save(folder / "pets" / "cat.jpg")
+    Image.fromarray(data.coffee()).save(folder / "coffee.png")
+    (folder / "notes.txt").write_text("not a photo")
+    return folder
+
+
+@pytest.fixture()
+def models(model_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("PANOCOLOR_MODEL_DIR", str(model_dir))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return build_segmenter("deeplab"), Embedder()
+
+
+def test_index_is_reused_and_updated_per_file(gallery, models, tmp_path):
+    segmenter, embedder = models
+    cache = tmp_path / "index"
+    first = GalleryIndex(gallery, segmenter, embedder, cache)
+    assert (first.report.indexed, first.report.reused) == (2, 0)
+    assert "cat" in {label for entry in first.entries for label in entry.labels}
+
+    again = GalleryIndex(gallery, segmenter, embedder, cache)
+    assert (again.report.indexed, again.report.reused) == (0, 2)
+
+    changed = gallery / "coffee.png"
+    Image.fromarray(data.coffee()[::2, ::2]).save(changed)
+    os.utime(changed, ns=(1, 1))  # a different modification time, whatever the clock does
+    updated = GalleryIndex(gallery, segmenter, embedder, cache)
+    assert (updated.report.indexed, updated.report.reused) == (1, 1)
+
+    (gallery / "pets" / "cat.jpg").unlink()
+    pruned = GalleryIndex(gallery, segmenter, embedder, cache)
+    assert pruned.report.removed == 1 and len(pruned.entries) == 1
+
+
+def test_gallery_gives_the_cat_its_reference(gallery, models):
+    gray = GrayImage(rgb_to_lab(data.chelsea()[:, ::-1] / 255.0)[..., 0])
+    colorizer = Colorizer(Settings(segmenter="deeplab", gallery=gallery))
+    result = colorizer(gray)
+    cats = [c for c in result.plan.choices if c.label == "cat"]
+    assert cats and cats[0].reason == "gallery"
+    assert cats[0].image_key.endswith("cat.jpg") and 0 < cats[0].score <= 1
+    chroma = np.hypot(result.ab[..., 0], result.ab[..., 1])
+    assert chroma.mean() > 5

@@ -1,0 +1,71 @@
+"""``panocolor segment``: overlay, JSON and COCO outputs; errors as one line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+from typer.testing import CliRunner
+
+from panocolor.cli import app
+from panocolor.segment import read_coco
+
+
+@pytest.fixture
+def gray_photo(tmp_path):
+    path = tmp_path / "cat.png"
+    gray = np.round(data.chelsea().mean(axis=2)).astype(np.uint8)[::2, ::2]
+    Image.fromarray(gray).save(path)
+    return path
+
+
+def test_superpixel_outputs(tmp_path, gray_photo) -> None:
+    out = tmp_path / "out" / "seg.png"
+    args = ["segment", str(gray_photo), "-o", str(out), "--json", str(tmp_path / "s.json")]
+    result = CliRunner().invoke(app, [*args, "--coco", "--segmenter", "superpixel"])
+    assert result.exit_code == 0, result.output
+    overlay = np.asarray(Image.open(out))
+    assert overlay.shape == (150, 226, 3) and overlay.std(axis=2).mean() > 1  # coloured
+    records = json.loads((tmp_path / "s.json").read_text())
+    assert records["width"] == 226 and records["segments"][0]["label"] == "unknown-1"
+    coco = read_coco(tmp_path / "out" / "seg_panoptic.png")
+    assert len(coco.segments) == len(records["segments"])
+    again = CliRunner().invoke(app, [*args, "--segmenter", "superpixel"])
+    assert again.exit_code == 1 and "--overwrite" in again.output
+    replaced = CliRunner().invoke(app, [*args, "--segmenter", "superpixel", "--overwrite"])
+    assert replaced.exit_code == 0
+
+
+def test_deeplab_finds_the_cat(tmp_path, gray_photo, model_dir) -> None:
+    out = tmp_path / "seg.png"
+    args = ["segment", str(gray_photo), "-o", str(out), "--model-dir", str(model_dir)]
+    result = CliRunner().invoke(app, [*args, "--json", str(tmp_path / "s.json")])
+    assert result.exit_code == 0, result.output
+    labels = [s["label"] for s in json.loads((tmp_path / "s.json").read_text())["segments"]]
+    assert "cat" in labels and "cat" in result.output
+
+
+def test_panoptic_file_through_the_cli(tmp_path, gray_photo) -> None:
+    runner = CliRunner()
+    first = tmp_path / "a.png"
+    runner.invoke(app, ["segment", str(gray_photo), "-o", str(first), "-s", "superpixel", "--coco"])
+    args = ["segment", str(gray_photo), "-o", str(tmp_path / "b.png"), "-s", "panoptic-file"]
+    result = runner.invoke(app, [*args, "--panoptic", str(tmp_path / "a_panoptic.png")])
+    assert result.exit_code == 0, result.output
+    missing = runner.invoke(app, args)
+    assert missing.exit_code == 1 and "--panoptic" in missing.output
+
+
+def test_errors_are_one_line(tmp_path, gray_photo, monkeypatch) -> None:
+    monkeypatch.delenv("PANOCOLOR_MODEL_DIR", raising=False)
+    monkeypatch.setattr("panocolor.models._store.cache_dir", lambda: tmp_path / "cache")
+    runner = CliRunner()
+    no_models = runner.invoke(app, ["segment", str(gray_photo), "-o", str(tmp_path / "x.png")])
+    assert no_models.exit_code == 1
+    assert "deeplabv3_mnv2_pascal_quant.tflite" in no_models.output
+    assert "panocolor models fetch" in no_models.output and "Traceback" not in no_models.output
+    unknown = runner.invoke(app, ["segment", str(gray_photo), "-o", "x.png", "-s", "nope"])
+    assert unknown.exit_code == 1 and "choose one of" in unknown.output
