@@ -10,6 +10,8 @@ Ranges: sRGB values are floats in [0, 1]; L* in [0, 100]; a*, b* roughly [-128, 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import cv2
 import numpy as np
 
@@ -25,6 +27,9 @@ _RGB_FROM_XYZ = np.linalg.inv(_XYZ_FROM_RGB)
 _WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
 _EPS = 0.008856  # CIE (6/29)^3, as scikit-image rounds it
 _KAPPA = 7.787  # slope of the linear segment of f(t), as scikit-image rounds it
+
+TILE_PIXELS = 1 << 18
+"""Pixels per band of rows in :func:`compose_lab` (about 20 MB of float32 temporaries)."""
 
 
 def srgb_to_linear(values: np.ndarray) -> np.ndarray:
@@ -148,12 +153,31 @@ def _largest_in_gamut_scale(lightness: np.ndarray, ab: np.ndarray, iterations: i
     return low
 
 
+def _compose_tile(lightness: np.ndarray, ab: np.ndarray, iterations: int) -> np.ndarray:
+    """:func:`compose_lab` on one tile (any shape), without the checks."""
+    lightness = np.clip(lightness.astype(np.float32, copy=False), 0.0, 100.0)
+    linear = lab_to_linear(np.concatenate([lightness[..., None], ab], axis=-1))
+    outside = ~_in_gamut(linear)
+    if outside.any():
+        l_out, ab_out = lightness[outside], ab[outside]
+        scale = _largest_in_gamut_scale(l_out, ab_out, iterations)
+        linear[outside] = lab_to_linear(
+            np.concatenate([l_out[:, None], ab_out * scale[:, None]], axis=-1)
+        )
+    return np.clip(linear_to_srgb(linear), 0.0, 1.0)
+
+
 def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 10) -> np.ndarray:
     """Combine L* with a*b* into sRGB, keeping L* exactly and staying in gamut.
 
     Where ``(L*, a*, b*)`` lies outside the sRGB gamut, a*b* are scaled by the largest
     factor in [0, 1] (found by bisection) that brings the colour inside; hue and
     L* are unchanged. The neutral axis is always in gamut, so a factor exists.
+
+    Every pixel is computed on its own, so large images are processed in bands of
+    rows (:data:`TILE_PIXELS` pixels each) on ``cv2.getNumThreads()`` threads: the
+    temporaries stay a few megabytes whatever the image size, and the result is the
+    same as in one piece.
 
     Parameters
     ----------
@@ -169,6 +193,11 @@ def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 10) 
     rgb : (H, W, 3) float32 ndarray
         sRGB in [0, 1].
 
+    Raises
+    ------
+    ValueError
+        If ``ab`` is not ``lightness``'s shape plus a last axis of 2.
+
     Examples
     --------
     >>> L = np.full((1, 1), 95.0); ab = np.array([[[80.0, 80.0]]])
@@ -176,16 +205,19 @@ def compose_lab(lightness: np.ndarray, ab: np.ndarray, *, iterations: int = 10) 
     >>> round(float(rgb_to_lab(rgb)[0, 0, 0]), 2)
     95.0
     """
-    lightness = np.clip(np.asarray(lightness, dtype=np.float32), 0.0, 100.0)
+    lightness = np.asarray(lightness)
     ab = np.asarray(ab, dtype=np.float32)
     if ab.shape != lightness.shape + (2,):
         raise ValueError(f"ab must have shape {lightness.shape + (2,)}, got {ab.shape}")
-    linear = lab_to_linear(np.concatenate([lightness[..., None], ab], axis=-1))
-    outside = ~_in_gamut(linear)
-    if outside.any():
-        l_out, ab_out = lightness[outside], ab[outside]
-        scale = _largest_in_gamut_scale(l_out, ab_out, iterations)
-        linear[outside] = lab_to_linear(
-            np.concatenate([l_out[:, None], ab_out * scale[:, None]], axis=-1)
-        )
-    return np.clip(linear_to_srgb(linear), 0.0, 1.0)
+    if lightness.ndim == 0 or lightness.size <= TILE_PIXELS:
+        return _compose_tile(lightness, ab, iterations)
+    rgb = np.empty(lightness.shape + (3,), np.float32)
+    rows = max(1, TILE_PIXELS * lightness.shape[0] // lightness.size)
+    bands = [slice(start, start + rows) for start in range(0, lightness.shape[0], rows)]
+
+    def compose_band(band: slice) -> None:
+        rgb[band] = _compose_tile(lightness[band], ab[band], iterations)
+
+    with ThreadPoolExecutor(max(1, min(cv2.getNumThreads(), len(bands)))) as pool:
+        list(pool.map(compose_band, bands))  # list() re-raises a band's error here
+    return rgb

@@ -8,9 +8,11 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
     and the sum of the masked results. Cost grows with the number of segments.
 ``fast`` (default)
     Segments that share a reference region share one transfer, computed only inside
-    their pixels plus a margin, at working resolution. The results are blended with
-    soft masks that follow the gray photo's edges and sum to 1, and the blend is
-    brought to full resolution once, guided by full-resolution L*.
+    their pixels plus a margin, at working resolution; backends that can
+    (:class:`~panocolor.transfer.base.RegionMatcher`, e.g. ``photoreal``) answer all
+    regions in one pass and refine once. The results are blended with soft masks that
+    follow the gray photo's edges and sum to 1, and the blend is brought to full
+    resolution once, guided by full-resolution L*.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from panocolor.composite.resample import guided_upsample, resize_to_pixels
 from panocolor.reference.base import ReferenceChoice, ReferencePlan
 from panocolor.segment.base import Segmentation
-from panocolor.transfer.base import ColorTransfer
+from panocolor.transfer.base import ColorTransfer, RegionMatcher
 
 Mode = Literal["fast", "faithful"]
 MODES: tuple[Mode, ...] = ("fast", "faithful")
@@ -100,7 +102,8 @@ def fast_chroma(
     -------
     ab : (H, W, 2) float32 ndarray
     """
-    small_l = resize_to_pixels(lightness, working_pixels)
+    matcher = transfer if isinstance(transfer, RegionMatcher) else None
+    small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
     small_seg = segmentation.resized(small_l.shape)
     weights = small_seg.soft_masks(small_l, radius=soft_radius)  # (K, h, w), sums to 1
     # Weights reach at most ~2 filter radii past a segment; the margin covers that.
@@ -109,18 +112,28 @@ def fast_chroma(
     groups: dict[tuple[str, tuple[int, ...]], list[int]] = defaultdict(list)
     for k, segment in enumerate(small_seg.segments):
         groups[_region_key(plan.choice(segment.id))].append(k)
-
-    ab = np.zeros(small_l.shape + (2,), np.float32)
+    by_image: dict[str, list[tuple[ReferenceChoice, np.ndarray, np.ndarray]]] = defaultdict(list)
     for members in groups.values():
         choice = plan.choice(small_seg.segments[members[0]].id)
-        reference = plan.images[choice.image_key].image
-        region = plan.region(choice)
         weight = weights[members].sum(axis=0)
         target = cv2.dilate((weight > 0).astype(np.uint8), margin).astype(bool)
-        if not target.any():
-            continue
-        chroma = transfer(small_l, reference.lab, target_mask=target, reference_mask=region)
-        ab += weight[..., None] * chroma
+        by_image[choice.image_key].append((choice, weight, target))
+
+    ab = np.zeros(small_l.shape + (2,), np.float32)
+    for image_key, members in by_image.items():
+        reference = plan.images[image_key].image
+        if matcher is not None:
+            pairs = [(target, plan.region(choice)) for choice, _, target in members]
+            chromas = matcher.match_regions(small_l, reference.lab, pairs)
+        else:
+            chromas = [
+                transfer(small_l, reference.lab, target_mask=target, reference_mask=plan.region(c))
+                for c, _, target in members
+            ]
+        for (_, weight, _), chroma in zip(members, chromas, strict=True):
+            ab += weight[..., None] * chroma
+    if matcher is not None:
+        ab = matcher.refine(small_l, ab)
     return guided_upsample(ab, small_l, lightness)
 
 

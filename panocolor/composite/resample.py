@@ -16,6 +16,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+_BAND_PIXELS = 1 << 18  # rows per in-place band in guided_upsample: cache-sized
+
 
 def resize_to_pixels(image: np.ndarray, max_pixels: int, *, nearest: bool = False) -> np.ndarray:
     """Shrink ``image`` to at most ``max_pixels`` pixels, keeping its aspect ratio.
@@ -97,6 +99,12 @@ def guided_upsample(
     slope = cov / (np.maximum(var_l, 0.0)[..., None] + eps)
     offset = mean_c - slope * mean_l[..., None]
     size = (guide_full.shape[1], guide_full.shape[0])
-    slope = cv2.resize(_box(slope, radius), size, interpolation=cv2.INTER_LINEAR)
+    chroma = cv2.resize(_box(slope, radius), size, interpolation=cv2.INTER_LINEAR)
     offset = cv2.resize(_box(offset, radius), size, interpolation=cv2.INTER_LINEAR)
-    return (slope * guide_full[..., None] + offset).astype(np.float32)
+    # In place, band by band: two full-size (H, W, C) arrays in all, and no temporaries.
+    rows = max(1, _BAND_PIXELS // max(1, guide_full.shape[1]))
+    for start in range(0, guide_full.shape[0], rows):
+        band = slice(start, start + rows)
+        chroma[band] *= guide_full[band, :, None]
+        chroma[band] += offset[band]
+    return chroma

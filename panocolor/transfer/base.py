@@ -11,6 +11,7 @@ chroma (others may be left at 0).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -99,3 +100,25 @@ def check_inputs(
     if len(ref_pixels) == 0:
         raise ValueError("reference_mask selects no reference pixel")
     return lightness, reference_lab, target_mask, ref_pixels
+
+
+@runtime_checkable
+class RegionMatcher(Protocol):
+    """Optional capability of a backend: answer many region pairs in one pass.
+
+    Per-object colorization uses it, when a backend has it, to pay about one transfer
+    whatever the number of segments. ``match_regions`` returns unrefined chroma at
+    the backend's working size for each ``(target_mask, reference_mask)`` pair, and
+    ``refine`` applies the backend's edge-aware smoothing once to the blended result.
+    """
+
+    working_pixels: int
+
+    def match_regions(
+        self,
+        lightness: np.ndarray,
+        reference_lab: np.ndarray,
+        regions: Sequence[tuple[np.ndarray | None, np.ndarray | None]],
+    ) -> list[np.ndarray]: ...
+
+    def refine(self, small_l: np.ndarray, small_ab: np.ndarray) -> np.ndarray: ...

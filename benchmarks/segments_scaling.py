@@ -1,0 +1,141 @@
+"""How per-object colorization time grows with the number of segments, fast vs faithful.
+
+Usage: ``python benchmarks/segments_scaling.py [--megapixels 1] [--counts 1 2 5 10 20]``
+``[--model-dir DIR]``
+
+Synthetic 1 MP photos made of K Voronoi cells (each its own class, lightness and
+texture) are colorized from a mirrored colour version whose segmentation is given,
+so only the per-object work is timed (segmentation excluded). Times are medians of
+``--repeats`` runs after a warm-up and printed as ratios to K = 1 in the same run:
+fast mode should stay nearly flat, faithful grows about linearly.
+
+With model files available (``--model-dir`` or ``$PANOCOLOR_MODEL_DIR``) it also times
+the whole default pipeline end to end (read excluded: deeplab segmentation of the gray
+photo and of the reference, planning, transfer, composition) on a real 1 MP photo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from functools import partial
+
+import cv2
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from scipy.spatial import cKDTree
+from skimage import data
+
+from panocolor.api import Colorizer, Settings
+from panocolor.colorspace import rgb_to_lab
+from panocolor.errors import ModelNotFoundError
+from panocolor.segment import Segment, Segmentation
+from panocolor.types import ColorImage, GrayImage
+
+
+def synthetic_scene(count: int, megapixels: float, seed: int = 0):
+    """A gray photo of ``count`` textured cells, its segmentation, and a colour reference."""
+    rng = np.random.default_rng(seed)
+    side = round((megapixels * 1e6) ** 0.5)
+    small = 256
+    seeds = rng.random((count, 2)) * small
+    grid = np.stack(np.mgrid[:small, :small], -1).reshape(-1, 2)
+    cells = cKDTree(seeds).query(grid)[1].reshape(small, small).astype(np.int32) + 1
+    ids = cv2.resize(cells, (side, side), interpolation=cv2.INTER_NEAREST)
+    base_l = rng.uniform(25, 85, count + 1)
+    hue = rng.uniform(0, 2 * np.pi, count + 1)
+    texture = cv2.GaussianBlur(rng.normal(0, 6, (side, side)).astype(np.float32), (0, 0), 2)
+    lab = np.zeros((side, side, 3), np.float32)
+    lab[..., 0] = np.clip(base_l[ids] + texture * (ids % 3), 0, 100)
+    lab[..., 1] = 40 * np.cos(hue[ids])
+    lab[..., 2] = 40 * np.sin(hue[ids])
+    counts = np.bincount(ids.ravel(), minlength=count + 1)
+    present = [k for k in range(1, count + 1) if counts[k]]
+    segments = [Segment(k, 200 + k, f"class-{k}", False, int(counts[k])) for k in present]
+    segmentation = Segmentation(ids, tuple(segments))
+    mirrored = Segmentation(np.ascontiguousarray(ids[:, ::-1]), tuple(segments))
+    return GrayImage(lab[..., 0]), segmentation, ColorImage(lab[:, ::-1].copy()), mirrored
+
+
+def median_seconds(function, repeats: int) -> float:
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megapixels", type=float, default=1.0)
+    parser.add_argument("--counts", type=int, nargs="+", default=[1, 2, 5, 10, 20])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--model-dir", default=None)
+    args = parser.parse_args()
+
+    colorizers = {
+        mode: Colorizer(Settings(segmenter="none", mode=mode)) for mode in ("fast", "faithful")
+    }
+    table = Table(title=f"per-object time vs segments at {args.megapixels:g} MP (2 CPUs)")
+    for column in (
+        "segments",
+        "fast s",
+        "fast / K=1",
+        "faithful s",
+        "faithful / K=1",
+        "faithful / fast",
+    ):
+        table.add_column(column, justify="right")
+    first: dict[str, float] = {}
+    for count in args.counts:
+        gray, segmentation, reference, reference_segmentation = synthetic_scene(
+            count, args.megapixels
+        )
+        seconds = {}
+        for mode, colorizer in colorizers.items():
+            seconds[mode] = median_seconds(
+                partial(
+                    colorizer,
+                    gray,
+                    reference,
+                    segmentation=segmentation,
+                    reference_segmentation=reference_segmentation,
+                ),
+                args.repeats,
+            )
+            first.setdefault(mode, seconds[mode])
+        table.add_row(
+            str(len(segmentation.segments)),
+            f"{seconds['fast']:.3f}",
+            f"{seconds['fast'] / first['fast']:.2f}",
+            f"{seconds['faithful']:.3f}",
+            f"{seconds['faithful'] / first['faithful']:.2f}",
+            f"{seconds['faithful'] / seconds['fast']:.1f}x",
+        )
+    console = Console()
+    console.print(table)
+
+    try:
+        end_to_end = Colorizer(Settings(segmenter="deeplab", model_dir=args.model_dir))
+    except ModelNotFoundError as error:
+        console.print(f"end to end skipped: {error}")
+        return
+    side = round((args.megapixels * 1e6) ** 0.5)
+    photo = cv2.resize(data.astronaut(), (side, side), interpolation=cv2.INTER_CUBIC) / 255.0
+    gray = GrayImage(rgb_to_lab(photo)[..., 0])
+    reference = ColorImage(rgb_to_lab(data.coffee() / 255.0))
+    result = end_to_end(gray, reference)
+    seconds = median_seconds(lambda: end_to_end(gray, reference), args.repeats)
+    stages = ", ".join(f"{k} {v:.3f}" for k, v in result.timings.items())
+    console.print(
+        f"end to end, default pipeline, {side}x{side} astronaut + coffee reference, "
+        f"{len(result.segmentation.segments)} segments: {seconds:.3f} s ({stages})"
+    )
+
+
+if __name__ == "__main__":
+    main()
