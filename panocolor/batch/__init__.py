@@ -1,0 +1,29 @@
+"""Batches: colorize folders or lists of photos, resumably, on local workers or Ray.
+
+:func:`run_batch` lists the jobs (:mod:`~panocolor.batch.jobs`), skips those an earlier
+run finished, runs the rest on an engine (:mod:`~panocolor.batch.local` worker
+processes or :mod:`~panocolor.batch.ray_engine`), and records every output in the
+manifest and every failure in the failures file (:mod:`~panocolor.batch.manifest`).
+"""
+
+from panocolor.batch.jobs import FAILURES_NAME, MANIFEST_NAME, Job, list_jobs
+from panocolor.batch.manifest import Failure, Record, read_manifest
+from panocolor.batch.run import ENGINES, BatchPlan, BatchSummary, Engine, run_batch
+from panocolor.batch.worker import BatchConfig, Outcome
+
+__all__ = [
+    "ENGINES",
+    "FAILURES_NAME",
+    "MANIFEST_NAME",
+    "BatchConfig",
+    "BatchPlan",
+    "BatchSummary",
+    "Engine",
+    "Failure",
+    "Job",
+    "Outcome",
+    "Record",
+    "list_jobs",
+    "read_manifest",
+    "run_batch",
+]

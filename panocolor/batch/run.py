@@ -1,0 +1,188 @@
+"""The batch driver: plan the work, run it on an engine, keep manifest and failures."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from panocolor.batch.jobs import MANIFEST_NAME, Job, list_jobs
+from panocolor.batch.manifest import (
+    Failure,
+    FailureLog,
+    Manifest,
+    lock_output,
+    output_is_valid,
+    read_manifest,
+    remove_partials,
+)
+from panocolor.batch.worker import BatchConfig, Outcome, check_config
+
+Engine = Literal["local", "ray"]
+ENGINES: tuple[Engine, ...] = ("local", "ray")
+
+
+@dataclass
+class BatchPlan:
+    """The jobs of a run, sorted out before any work starts.
+
+    Attributes
+    ----------
+    todo : list of Job
+        To colorize.
+    skipped : list of Job
+        Finished by an earlier run: the output exists, decodes, and has its record.
+    refused : list of Failure
+        Outputs that exist but are not this batch's, without ``--overwrite``.
+    """
+
+    todo: list[Job] = field(default_factory=list)
+    skipped: list[Job] = field(default_factory=list)
+    refused: list[Failure] = field(default_factory=list)
+
+
+@dataclass
+class BatchSummary:
+    """What a run did."""
+
+    total: int
+    done: int = 0
+    skipped: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    removed_partials: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def plan_batch(jobs: list[Job], out_dir: Path, *, overwrite: bool, threads: int = 2) -> BatchPlan:
+    """Sort ``jobs`` into work to do, finished work and refused work.
+
+    An output with a manifest record is finished if it decodes to the recorded size
+    (checked on ``threads`` threads), else redone. An output without a record is
+    redone if a manifest exists (a run cut off between writing it and recording
+    it), else it is someone else's file: refused without ``overwrite``.
+    """
+    plan = BatchPlan()
+    if overwrite:
+        plan.todo = list(jobs)
+        return plan
+    records = read_manifest(out_dir)
+    resumed = (out_dir / MANIFEST_NAME).is_file()
+    recorded: list[Job] = []
+    for job in jobs:
+        if not Path(job.output).exists():
+            plan.todo.append(job)
+        elif job.key in records:
+            recorded.append(job)
+        elif resumed:
+            plan.todo.append(dataclasses.replace(job, replace=True))
+        else:
+            reason = f"{job.output} exists; use --overwrite to replace it"
+            plan.refused.append(Failure(job.input, job.output, reason))
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        shapes = [records[job.key].get("shape") for job in recorded]
+        valid = list(pool.map(output_is_valid, [job.output for job in recorded], shapes))
+    for job, ok in zip(recorded, valid, strict=True):
+        if ok:
+            plan.skipped.append(job)
+        else:
+            plan.todo.append(dataclasses.replace(job, replace=True))
+    return plan
+
+
+def _engine_outcomes(
+    engine: Engine, jobs: list[Job], config: BatchConfig, workers: int, address: str | None
+) -> Iterator[Outcome]:
+    if engine == "ray":
+        from panocolor.batch.ray_engine import run_ray
+
+        return run_ray(jobs, config, workers, address)
+    from panocolor.batch.local import run_local
+
+    return run_local(jobs, config, workers)
+
+
+def run_batch(
+    source: Path,
+    out_dir: Path,
+    config: BatchConfig,
+    *,
+    workers: int = 1,
+    engine: Engine = "local",
+    ray_address: str | None = None,
+    on_start: Callable[[BatchPlan], None] | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> BatchSummary:
+    """Colorize every photo of a folder or CSV list into ``out_dir``; resumable.
+
+    Parameters
+    ----------
+    source : Path
+        A folder (recursive) or a CSV list (see :func:`~panocolor.batch.jobs.list_jobs`).
+    out_dir : Path
+        Output folder; also holds the manifest and the failures file.
+    config : BatchConfig
+        Settings, references and ``overwrite``; ``threads`` is set here from
+        ``workers`` if it is None.
+    workers : int, optional
+        Worker processes (local) or actors (Ray).
+    engine : {"local", "ray"}, optional
+        Where the jobs run.
+    ray_address : str, optional
+        An existing Ray cluster (else a local Ray instance is started).
+    on_start : callable, optional
+        Called with the :class:`BatchPlan` before work starts.
+    on_outcome : callable, optional
+        Called with each job's :class:`Outcome` once it is recorded.
+
+    Returns
+    -------
+    BatchSummary
+
+    Raises
+    ------
+    PanocolorError
+        Bad source, output folder in use, or workers that cannot start (e.g. a
+        missing model file); single bad photos are failures in the summary instead.
+    """
+    started = time.perf_counter()
+    if config.threads is None:
+        config = dataclasses.replace(config, threads=max(1, (os.cpu_count() or 1) // workers))
+    jobs = list_jobs(source, out_dir)
+    check_config(config)
+    lock = lock_output(out_dir)
+    try:
+        summary = BatchSummary(total=len(jobs), removed_partials=remove_partials(out_dir))
+        plan = plan_batch(jobs, out_dir, overwrite=config.overwrite, threads=workers)
+        summary.skipped = len(plan.skipped)
+        manifest, failures = Manifest(out_dir), FailureLog(out_dir)
+        try:
+            for failure in plan.refused:
+                failures.append(failure)
+                summary.failures.append(failure)
+            if on_start is not None:
+                on_start(plan)
+            for outcome in _engine_outcomes(engine, plan.todo, config, workers, ray_address):
+                if outcome.record is not None:
+                    manifest.append(outcome.record)
+                    summary.done += 1
+                elif outcome.failure is not None:
+                    failures.append(outcome.failure)
+                    summary.failures.append(outcome.failure)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        finally:
+            manifest.close()
+            failures.close()
+    finally:
+        lock.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
