@@ -1,0 +1,65 @@
+"""Running the app with uvicorn: on a socket bound first (so port 0 gives a free port)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+
+def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening-ready TCP socket on ``host:port`` (port 0: a free port chosen by the OS)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """``http://host:port`` of a bound socket."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def server(app: FastAPI, *, log_level: str = "warning") -> uvicorn.Server:
+    """A uvicorn server for ``app`` (run it with ``server.run(sockets=[sock])``)."""
+    return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on"))
+
+
+@contextmanager
+def running(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve ``app`` in a background thread; yield its base URL; stop it on exit.
+
+    Examples
+    --------
+    >>> import httpx
+    >>> from panocolor.web import create_app
+    >>> with running(create_app(warm_up=False)) as url:
+    ...     httpx.get(f"{url}/api/gallery").json()
+    {'items': []}
+    """
+    sock = bind(host, port)
+    uv = server(app)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not uv.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the web server did not start")
+            time.sleep(0.02)
+        yield url_of(sock)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=30)
+        sock.close()

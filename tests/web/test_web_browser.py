@@ -1,0 +1,123 @@
+"""End to end in a real headless Chromium: upload, colorize, swap a segment's reference, download.
+
+Needs Debian's ``chromium`` package and Playwright for Python (its own browser
+download is not used). ``PANOCOLOR_UPDATE_SCREENSHOT=1`` also rewrites docs/web.png.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import cv2
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+from skimage.color import rgb2lab
+from skimage.transform import resize
+
+from panocolor.web import Limits, create_app, running
+
+CHROMIUM = shutil.which("chromium")
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "web.png"
+TIMEOUT_MS = 30_000
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium on PATH (Debian: apt-get install chromium)"
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright for Python")
+
+
+def _save(rgb: np.ndarray, path: Path, side: int = 320) -> Path:
+    height, width = rgb.shape[:2]
+    shape = (round(height * side / width), side)
+    Image.fromarray((resize(rgb, shape, anti_aliasing=True) * 255).round().astype(np.uint8)).save(
+        path
+    )
+    return path
+
+
+def _deepest_point(mask: np.ndarray) -> tuple[int, int]:
+    depth = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
+    row, col = np.unravel_index(int(np.argmax(depth)), depth.shape)
+    return int(row), int(col)
+
+
+def _download(page: sync_api.Page) -> np.ndarray:
+    with page.expect_download() as download:
+        page.click("#download")
+    return np.asarray(Image.open(download.value.path()))
+
+
+def _wait_done(page: sync_api.Page) -> None:
+    page.wait_for_function(
+        "document.querySelector('#status').textContent.startsWith('Done')"
+        " && document.querySelector('#compare').hidden === false",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def test_upload_colorize_swap_download(
+    tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PANOCOLOR_MODEL_DIR", str(model_dir))
+    cat = data.chelsea()
+    gray_path = tmp_path / "cat.png"
+    _save(np.dot(cat, [0.299, 0.587, 0.114]).round().astype(np.uint8), gray_path)
+    references = [_save(data.coffee(), tmp_path / "coffee.jpg")]
+    references.append(_save(data.astronaut(), tmp_path / "astronaut.jpg"))
+    gray = np.asarray(Image.open(gray_path))
+
+    app = create_app(limits=Limits(max_upload_bytes=2**20, max_pixels=10**6))
+    with running(app) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.set_input_files("#target-input", gray_path)
+        page.wait_for_selector("#target-thumb:not([hidden])")
+        page.set_input_files("#reference-input", references)
+        page.wait_for_function("document.querySelectorAll('#references li').length === 2")
+        page.click("#colorize")
+        _wait_done(page)
+        before = _download(page)
+
+        base = url + page.evaluate("state.base")
+        segments = httpx.get(f"{base}/segments").json()["segments"]
+        ids = np.asarray(Image.open(io.BytesIO(httpx.get(f"{base}/segments/ids.png").content)))
+        chosen = max(segments, key=lambda s: s["area"] if s["area"] < 0.5 else 0)
+        row, col = _deepest_point(ids == chosen["id"])
+        box = page.locator("#overlay").bounding_box()
+        page.click(
+            "#overlay",
+            position={
+                "x": (col + 0.5) / ids.shape[1] * box["width"],
+                "y": (row + 0.5) / ids.shape[0] * box["height"],
+            },
+        )
+        page.wait_for_function(
+            f"document.querySelector('#segment-title').textContent.includes('#{chosen['id']}:')"
+        )
+        page.select_option("#segment-reference", label="astronaut.jpg")
+        page.evaluate("document.querySelector('#status').textContent = ''")
+        page.click("#segment-apply")
+        _wait_done(page)
+        after = _download(page)
+        if os.environ.get("PANOCOLOR_UPDATE_SCREENSHOT") == "1":
+            page.screenshot(path=SCREENSHOT, full_page=True)
+        browser.close()
+
+    assert before.shape == after.shape == gray.shape + (3,)
+    full_ids = cv2.resize(ids.astype(np.int32), gray.shape[::-1], interpolation=cv2.INTER_NEAREST)
+    swapped = (full_ids == chosen["id"]).astype(np.uint8)
+    near = cv2.dilate(swapped, np.ones((7, 7), np.uint8)).astype(bool)  # 3 px of the border
+    changed = np.abs(before.astype(int) - after.astype(int)).max(axis=2) > 2
+    assert changed[swapped.astype(bool)].mean() > 0.5
+    assert not changed[~near].any(), f"{changed[~near].sum()} pixels changed elsewhere"
+    lightness = rgb2lab(np.repeat(gray[..., None], 3, axis=2))[..., 0]
+    assert np.percentile(np.abs(rgb2lab(after)[..., 0] - lightness), 99) <= 1.0
