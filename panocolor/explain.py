@@ -61,21 +61,22 @@ def explain_panel(result: Colorized) -> np.ndarray:
         ("result", _to_uint8(resize_to_pixels(result.rgb, segmentation.ids.size))),
     ]
     cards = []
-    grouped: dict[tuple[str, tuple[int, ...]], list[str]] = {}
-    reasons: dict[tuple[str, tuple[int, ...]], str] = {}
+    # Segments sharing a reference region share a card; each class keeps its own reason.
+    grouped: dict[tuple[str, tuple[int, ...]], dict[str, set[str]]] = {}
     for choice in plan.choices:
-        key = (choice.image_key, choice.region_ids)
-        grouped.setdefault(key, []).append(choice.label)
-        reasons[key] = choice.reason
-    for (image_key, region_ids), labels in grouped.items():
+        by_reason = grouped.setdefault((choice.image_key, choice.region_ids), {})
+        by_reason.setdefault(choice.reason, set()).add(choice.label)
+    for (image_key, region_ids), by_reason in grouped.items():
         reference = plan.images[image_key]
         rgb = np.round(lab_to_rgb(reference.image.lab) * 255).astype(np.uint8)
         if region_ids and reference.label_map is not None:
             region = np.isin(reference.label_map, region_ids).astype(np.uint8)
             contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
             rgb = cv2.drawContours(rgb.copy(), contours, -1, (255, 0, 255), 3)
-        names = ", ".join(sorted(set(labels)))
-        cards.append((f"{names} <- {reasons[(image_key, region_ids)]}", rgb))
+        title = "; ".join(
+            f"{', '.join(sorted(labels))} <- {reason}" for reason, labels in by_reason.items()
+        )
+        cards.append((title, rgb))
     return _compose(tiles, cards)
 
 
@@ -108,8 +109,18 @@ def _compose(
     for row in card_rows:
         x, y = _GAP, y + _GAP
         for title, image in row:
-            draw.text((x, y), title[:48], fill="black", font=font)
+            width = max(image.shape[1], 220)
+            draw.text((x, y), _fit_text(draw, title, font, width), fill="black", font=font)
             canvas.paste(Image.fromarray(image), (x, y + text))
-            x += max(image.shape[1], 220) + _GAP
+            x += width + _GAP
         y += text + _CARD_HEIGHT
     return np.asarray(canvas)
+
+
+def _fit_text(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: int) -> str:
+    """``text``, cut with an ellipsis so that it fits ``width`` pixels."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"

@@ -115,3 +115,28 @@ def test_help_shows_examples():
     result = invoke("colorize", "--help")
     assert result.exit_code == 0
     assert "panocolor colorize grandma.jpg" in result.output
+
+
+@pytest.mark.parametrize("mode", ["fast", "faithful"])
+def test_per_object_with_class_reference_and_explain_panel(tmp_path, model_dir, mode):
+    """Real models: the cat takes the --ref photo, the rest the -r photo; the panel is written."""
+    gray = tmp_path / "cat.png"
+    Image.fromarray(color.rgb2gray(data.chelsea()[::2, ::2]) * 255).convert("L").save(gray)
+    reference, cat_reference = tmp_path / "coffee.jpg", tmp_path / "astronaut.jpg"
+    Image.fromarray(data.coffee()[::2, ::2]).save(reference)
+    Image.fromarray(data.astronaut()[::2, ::2]).save(cat_reference)
+    out, panel = tmp_path / "out.png", tmp_path / "panel.png"
+    args = ["colorize", gray, "-r", reference, "--ref", f"cat={cat_reference}", "-o", out]
+    result = invoke(*args, "--mode", mode, "--explain", panel, "--model-dir", model_dir)
+    assert result.exit_code == 0, result.output
+    assert "cat: class" in result.output
+    rgb = np.asarray(Image.open(out))
+    assert rgb.shape == (150, 226, 3)
+    assert np.percentile(np.abs(color.rgb2lab(rgb / 255.0)[..., 0] - _lightness(gray)), 99) <= 1.0
+    figure = np.asarray(Image.open(panel))
+    # Three 300 px tiles on top (input, segments, result) and at least one card row below.
+    assert figure.shape[0] > 300 + 140 and figure.shape[1] > 3 * 300
+
+
+def _lightness(path):
+    return color.rgb2lab(np.dstack([np.asarray(Image.open(path))] * 3) / 255.0)[..., 0]
