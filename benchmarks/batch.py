@@ -84,8 +84,8 @@ def measure(
 ) -> dict[str, float]:
     """One batch run into a fresh folder; raises unless every photo gave a valid output."""
     marks: dict[str, float] = {}
-    inputs, out_dir = folder / "inputs", folder / f"out-{engine}-{workers}"
     name = f"{engine}:{workers}"
+    inputs, out_dir = folder / "inputs", folder / f"out-{engine}-{workers}"
     count = len(list(inputs.glob("*.jpg")))
     start = time.perf_counter()
     summary = run_batch(
@@ -101,14 +101,10 @@ def measure(
     if summary.failures:
         raise RuntimeError(f"{name}: {summary.failed} failed, e.g. {summary.failures[0]}")
     records = read_manifest(out_dir)
-    valid = [
-        p for p in out_dir.glob("*.jpg") if p.name in records and output_is_valid(p, list(shape))
-    ]
-    if not summary.done == len(records) == len(valid) == count:
-        raise RuntimeError(
-            f"{name}: expected {count} outputs, got done={summary.done}, "
-            f"records={len(records)}, valid files={len(valid)}"
-        )
+    valid = {p.name for p in out_dir.glob("*.jpg") if output_is_valid(p, list(shape))}
+    if not summary.done == len(valid) == count or set(records) != valid:
+        found = f"{summary.done} done, {len(records)} recorded, {len(valid)} valid files"
+        raise RuntimeError(f"{name}: expected {count} valid recorded outputs, got {found}")
     work = sum(record["timings"]["total"] for record in records.values())
     return {
         "wall": wall,
