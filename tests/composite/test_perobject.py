@@ -146,3 +146,22 @@ def test_fast_matches_faithful_on_a_real_photo():
         rgb_to_lab(outputs["fast"] / 255.0), rgb_to_lab(outputs["faithful"] / 255.0)
     )
     assert difference <= 1.5
+
+
+def test_look_alike_region_only_when_alike_enough(scene):
+    """A class the reference lacks takes a look-alike region only above ``min_similarity``."""
+    lab, _, reference = scene
+    ids = np.where(np.arange(90)[:, None] < 45, 1, 2) * np.ones((1, 120), int)
+    target = segmentation_of(ids, {1: "sea", 2: "sand"})  # neither class is in the reference
+    ref_seg = segmentation_of(ids, {1: "sky", 2: "grass"})
+    main = SegmentedReference(reference, None, given=ref_seg)
+
+    def reasons(min_similarity: float) -> list[tuple[str, tuple[int, ...]]]:
+        photo = ReferencePhoto(main, by_appearance=True, min_similarity=min_similarity)
+        plan = plan_references(lab[..., 0], target, [photo, WholeReference(main)])
+        return [(c.reason, c.region_ids) for c in plan.choices]
+
+    # The mirrored reference has the same bands: each target band finds its twin...
+    assert reasons(0.8) == [("appearance", (1,)), ("appearance", (2,))]
+    # ...but nothing is alike enough for an impossible gate: the whole photo serves both.
+    assert reasons(1.01) == [("whole-reference", ()), ("whole-reference", ())]

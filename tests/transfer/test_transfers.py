@@ -115,3 +115,41 @@ def test_sixteen_bit_input_gives_sixteen_bit_output():
     assert result.rgb.dtype == np.uint16
     delta = np.abs(color.rgb2lab(result.rgb / 65535.0)[..., 0] - result.lightness)
     assert delta.max() < 0.05
+
+
+def test_region_remap_equals_features_of_the_remapped_photo():
+    """Remapping a region's features is exact: the same as features of the remapped L*."""
+    from panocolor.transfer.photoreal import _region_features, texture_features
+
+    lightness = rgb_to_lab(data.astronaut()[::8, ::8] / 255.0)[..., 0]
+    remapped = 1.5 * lightness + 10.0  # spread ratio 1.5 lies inside the bounds
+    features = texture_features(lightness).reshape(-1, 7)
+    expected = texture_features(remapped).reshape(-1, 7)
+    got = _region_features(features, remapped.ravel())
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=2e-2)
+
+
+def test_region_pair_matches_on_the_regions_own_lightness():
+    """A dark reference region colours a light target region by relative lightness.
+
+    Target: a left region whose L* ramps 60..80 and a dark right region. Reference: a
+    left region whose L* ramps 20..40 with blue at its dark end and red at its light end,
+    and a bright right region. Matched pair to pair, the target ramp must get blue at
+    its dark end and red at its light end; matched on absolute L* it would all be red
+    (a* 54, b* 25 everywhere).
+    """
+    height, width = 64, 64
+    ramp = np.linspace(0.0, 1.0, width // 2, dtype=np.float32)[None, :].repeat(height, 0)
+    target = np.empty((height, width), np.float32)
+    target[:, : width // 2] = 60 + 20 * ramp
+    target[:, width // 2 :] = 15.0
+    reference = np.zeros((height, width, 3), np.float32)
+    reference[:, : width // 2, 0] = 20 + 20 * ramp
+    reference[:, : width // 2, 1] = -40 + 100 * ramp  # a*: blue-green to red
+    reference[:, : width // 2, 2] = -50 + 80 * ramp  # b*: blue to yellow-ish
+    reference[:, width // 2 :] = (90.0, 0.0, 0.0)
+    left = np.zeros((height, width), bool)
+    left[:, : width // 2] = True
+    (ab,) = build_transfer("photoreal").match_regions(target, reference, [(left, left)])
+    dark_end, light_end = ab[8:-8, 2:6].mean(axis=(0, 1)), ab[8:-8, 26:30].mean(axis=(0, 1))
+    assert dark_end[1] < -20 and light_end[0] > dark_end[0] + 30, (dark_end, light_end)
