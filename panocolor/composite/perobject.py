@@ -26,7 +26,7 @@ import numpy as np
 from panocolor.composite.resample import guided_upsample, resize_to_pixels
 from panocolor.reference.base import ReferenceChoice, ReferencePlan
 from panocolor.segment.base import Segmentation
-from panocolor.transfer.base import ColorTransfer, RegionMatcher
+from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
 Mode = Literal["fast", "faithful"]
 MODES: tuple[Mode, ...] = ("fast", "faithful")
@@ -123,7 +123,11 @@ def fast_chroma(
     for image_key, members in by_image.items():
         reference = plan.images[image_key].image
         if matcher is not None:
-            pairs = [(target, plan.region(choice)) for choice, _, target in members]
+            # The object itself (where its weight dominates) sets the L* remap, not the margin.
+            pairs = [
+                RegionPair(target, plan.region(choice), weight >= 0.5)
+                for choice, weight, target in members
+            ]
             chromas = matcher.match_regions(small_l, reference.lab, pairs)
         else:
             chromas = [

@@ -12,6 +12,7 @@ chroma (others may be left at 0).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -102,23 +103,41 @@ def check_inputs(
     return lightness, reference_lab, target_mask, ref_pixels
 
 
+@dataclass(frozen=True)
+class RegionPair:
+    """One target region to colour from one reference region.
+
+    Attributes
+    ----------
+    target : (H, W) bool ndarray or None
+        Target pixels that need chroma (None: all).
+    reference : (h, w) bool ndarray or None
+        Reference pixels to draw colour from (None: all).
+    lightness_from : (H, W) bool ndarray or None
+        Target pixels whose L* mean and spread the reference region is remapped to
+        before matching (the object itself, without a blending margin); None: no
+        per-region remap, the whole reference is matched to the whole target.
+    """
+
+    target: np.ndarray | None = None
+    reference: np.ndarray | None = None
+    lightness_from: np.ndarray | None = None
+
+
 @runtime_checkable
 class RegionMatcher(Protocol):
     """Optional capability of a backend: answer many region pairs in one pass.
 
     Per-object colorization uses it, when a backend has it, to pay about one transfer
     whatever the number of segments. ``match_regions`` returns unrefined chroma at
-    the backend's working size for each ``(target_mask, reference_mask)`` pair, and
-    ``refine`` applies the backend's edge-aware smoothing once to the blended result.
+    the backend's working size for each :class:`RegionPair`, and ``refine`` applies
+    the backend's edge-aware smoothing once to the blended result.
     """
 
     working_pixels: int
 
     def match_regions(
-        self,
-        lightness: np.ndarray,
-        reference_lab: np.ndarray,
-        regions: Sequence[tuple[np.ndarray | None, np.ndarray | None]],
+        self, lightness: np.ndarray, reference_lab: np.ndarray, regions: Sequence[RegionPair]
     ) -> list[np.ndarray]: ...
 
     def refine(self, small_l: np.ndarray, small_ab: np.ndarray) -> np.ndarray: ...

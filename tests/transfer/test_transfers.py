@@ -8,6 +8,8 @@ from panocolor.api import colorize, colorize_result
 from panocolor.colorspace import gray_to_lightness, rgb_to_lab
 from panocolor.errors import UnknownBackendError
 from panocolor.transfer import TRANSFERS, ColorTransfer, build_transfer
+from panocolor.transfer.base import RegionPair
+from panocolor.transfer.photoreal import PhotorealTransfer
 
 BACKENDS = ["reinhard", "photoreal", "neural"]
 
@@ -136,7 +138,7 @@ def test_region_pair_matches_on_the_regions_own_lightness():
     left region whose L* ramps 20..40 with blue at its dark end and red at its light end,
     and a bright right region. Matched pair to pair, the target ramp must get blue at
     its dark end and red at its light end; matched on absolute L* it would all be red
-    (a* 54, b* 25 everywhere).
+    (a* 54, b* 25 everywhere, as with ``region_remap=0``).
     """
     height, width = 64, 64
     ramp = np.linspace(0.0, 1.0, width // 2, dtype=np.float32)[None, :].repeat(height, 0)
@@ -150,6 +152,15 @@ def test_region_pair_matches_on_the_regions_own_lightness():
     reference[:, width // 2 :] = (90.0, 0.0, 0.0)
     left = np.zeros((height, width), bool)
     left[:, : width // 2] = True
-    (ab,) = build_transfer("photoreal").match_regions(target, reference, [(left, left)])
-    dark_end, light_end = ab[8:-8, 2:6].mean(axis=(0, 1)), ab[8:-8, 26:30].mean(axis=(0, 1))
+    pair = RegionPair(target=left, reference=left, lightness_from=left)
+
+    def ends(region_remap: float) -> tuple[np.ndarray, np.ndarray]:
+        backend = PhotorealTransfer(region_remap=region_remap)
+        (ab,) = backend.match_regions(target, reference, [pair])
+        return ab[8:-8, 2:6].mean(axis=(0, 1)), ab[8:-8, 26:30].mean(axis=(0, 1))
+
+    dark_end, light_end = ends(1.0)
     assert dark_end[1] < -20 and light_end[0] > dark_end[0] + 30, (dark_end, light_end)
+    dark_end, light_end = ends(0.0)  # no remap: one colour, the reference's light end
+    np.testing.assert_allclose(dark_end, light_end, atol=1.0)
+    assert dark_end[0] > 40
