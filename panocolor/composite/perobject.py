@@ -6,9 +6,11 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
     The original method, with its defects fixed: for every segment, a full-image
     transfer of the gray photo from that segment's reference region, a binary mask,
     and the sum of the masked results. Cost grows with the number of segments.
+    Backends that match regions (``photoreal``) remap the reference region's L*
+    towards the segment's, as in fast mode.
 ``fast`` (default)
-    Segments that share a reference region share one transfer, computed only inside
-    their pixels plus a margin, at working resolution; backends that can
+    Segments that share a reference region share one transfer, computed only on
+    their own pixels, at working resolution; backends that can
     (:class:`~panocolor.transfer.base.RegionMatcher`, e.g. ``photoreal``) answer all
     regions in one pass and refine once. The results are blended with soft masks that
     follow the gray photo's edges and sum to 1, and the blend is brought to full
@@ -60,14 +62,27 @@ def faithful_chroma(
     -------
     ab : (H, W, 2) float32 ndarray
     """
-    if segmentation.shape != lightness.shape:
-        segmentation = segmentation.resized(lightness.shape)
+    matcher = transfer if isinstance(transfer, RegionMatcher) else None
+    small_l = resize_to_pixels(lightness, matcher.working_pixels) if matcher else None
+    full_seg = (
+        segmentation
+        if segmentation.shape == lightness.shape
+        else segmentation.resized(lightness.shape)
+    )
+    small_seg = segmentation.resized(small_l.shape) if small_l is not None else None
     ab = np.zeros(lightness.shape + (2,), np.float32)
     for segment in segmentation.segments:
         choice = plan.choice(segment.id)
         reference = plan.images[choice.image_key].image
-        full = transfer(lightness, reference.lab, reference_mask=plan.region(choice))
-        mask = segmentation.ids == segment.id
+        if matcher is not None:
+            # A whole-image transfer, with the reference region's L* remapped towards
+            # this segment's as in fast mode, so the two modes differ only in compositing.
+            pair = RegionPair(None, plan.region(choice), small_seg.ids == segment.id)
+            (raw,) = matcher.match_regions(small_l, reference.lab, [pair])
+            full = guided_upsample(matcher.refine(small_l, raw), small_l, lightness)
+        else:
+            full = transfer(lightness, reference.lab, reference_mask=plan.region(choice))
+        mask = full_seg.ids == segment.id
         ab[mask] = full[mask]
     return ab
 
@@ -106,8 +121,6 @@ def fast_chroma(
     small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
     small_seg = segmentation.resized(small_l.shape)
     weights = small_seg.soft_masks(small_l, radius=soft_radius)  # (K, h, w), sums to 1
-    # Weights reach at most ~2 filter radii past a segment; the margin covers that.
-    margin = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * soft_radius + 5,) * 2)
 
     groups: dict[tuple[str, tuple[int, ...]], list[int]] = defaultdict(list)
     for k, segment in enumerate(small_seg.segments):
@@ -115,30 +128,42 @@ def fast_chroma(
     by_image: dict[str, list[tuple[ReferenceChoice, np.ndarray, np.ndarray]]] = defaultdict(list)
     for members in groups.values():
         choice = plan.choice(small_seg.segments[members[0]].id)
-        weight = weights[members].sum(axis=0)
-        target = cv2.dilate((weight > 0).astype(np.uint8), margin).astype(bool)
-        by_image[choice.image_key].append((choice, weight, target))
+        core = np.isin(small_seg.ids, [small_seg.segments[k].id for k in members])
+        by_image[choice.image_key].append((choice, weights[members].sum(axis=0), core))
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
     for image_key, members in by_image.items():
         reference = plan.images[image_key].image
+        # Colour is matched on the objects' own pixels only (pixels of a neighbour would
+        # be matched against the wrong reference region, slowly and for nothing).
         if matcher is not None:
-            # The object itself (where its weight dominates) sets the L* remap, not the margin.
-            pairs = [
-                RegionPair(target, plan.region(choice), weight >= 0.5)
-                for choice, weight, target in members
-            ]
+            pairs = [RegionPair(core, plan.region(choice), core) for choice, _, core in members]
             chromas = matcher.match_regions(small_l, reference.lab, pairs)
         else:
             chromas = [
-                transfer(small_l, reference.lab, target_mask=target, reference_mask=plan.region(c))
-                for c, _, target in members
+                transfer(small_l, reference.lab, target_mask=core, reference_mask=plan.region(c))
+                for c, _, core in members
             ]
-        for (_, weight, _), chroma in zip(members, chromas, strict=True):
-            ab += weight[..., None] * chroma
+        for (_, weight, core), chroma in zip(members, chromas, strict=True):
+            ab += weight[..., None] * _extend(chroma, core, reach=2 * soft_radius)
     if matcher is not None:
         ab = matcher.refine(small_l, ab)
     return guided_upsample(ab, small_l, lightness)
+
+
+def _extend(chroma: np.ndarray, core: np.ndarray, reach: int) -> np.ndarray:
+    """``chroma`` inside ``core``, and outside it the mean of the core pixels nearby.
+
+    A soft mask reaches up to ``reach`` pixels past its segment (a guided filter of
+    radius r touches pixels 2r away); there the segment's colour is carried outward, so
+    the feathered rim blends the object's own colour rather than no colour.
+    """
+    size = (2 * reach + 1,) * 2
+    inside = core.astype(np.float32)
+    total = cv2.boxFilter(chroma * inside[..., None], -1, size, normalize=False)
+    count = cv2.boxFilter(inside, -1, size, normalize=False)
+    spread = total / np.maximum(count, 1.0)[..., None]
+    return np.where(core[..., None], chroma, spread).astype(np.float32)
 
 
 def perobject_chroma(

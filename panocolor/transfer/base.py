@@ -115,8 +115,9 @@ class RegionPair:
         Reference pixels to draw colour from (None: all).
     lightness_from : (H, W) bool ndarray or None
         Target pixels whose L* mean and spread the reference region is remapped to
-        before matching (the object itself, without a blending margin); None: no
-        per-region remap, the whole reference is matched to the whole target.
+        before matching (the object itself, without a blending margin). Used only
+        with a ``reference`` region: a whole reference is already matched to the
+        whole target. None: no per-region remap.
     """
 
     target: np.ndarray | None = None

@@ -189,7 +189,11 @@ class PhotorealTransfer:
             target_index.append(np.flatnonzero(target_keep))
             ref_index.append(np.flatnonzero(ref_keep))
             points = flat_ref[ref_index[-1]]
-            if pair.lightness_from is not None and pair.lightness_from.any():
+            if (
+                pair.reference is not None
+                and pair.lightness_from is not None
+                and pair.lightness_from.any()
+            ):
                 core = _shrink_mask(pair.lightness_from, small_l.shape).ravel()
                 points = _region_features(points, small_l.ravel()[core], self.region_remap)
             region_points.append(points)
