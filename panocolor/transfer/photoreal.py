@@ -122,9 +122,8 @@ class PhotorealTransfer:
         lightness, reference_lab, target_mask, _ = check_inputs(
             lightness, reference_lab, target_mask, reference_mask
         )
-        remap_to = target_mask if reference_mask is not None else None
         (small_ab,) = self.match_regions(
-            lightness, reference_lab, [RegionPair(target_mask, reference_mask, remap_to)]
+            lightness, reference_lab, [RegionPair(target_mask, reference_mask, target_mask)]
         )
         small_l = self._prepared.get(
             (lightness, reference_lab), lambda: self._prepare(lightness, reference_lab)

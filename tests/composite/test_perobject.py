@@ -165,3 +165,17 @@ def test_look_alike_region_only_when_alike_enough(scene):
     assert reasons(0.8) == [("appearance", (1,)), ("appearance", (2,))]
     # ...but nothing is alike enough for an impossible gate: the whole photo serves both.
     assert reasons(1.01) == [("whole-reference", ()), ("whole-reference", ())]
+
+
+def test_rim_takes_the_objects_own_colour():
+    """Outside its segment, within the soft mask's reach, a segment's colour is carried out."""
+    from panocolor.composite.perobject import _extend
+
+    core = np.zeros((40, 40), bool)
+    core[10:30, 10:20] = True
+    chroma = np.zeros((40, 40, 2), np.float32)
+    chroma[core] = (10.0, -5.0)
+    extended = _extend(chroma, core, reach=4)
+    np.testing.assert_allclose(extended[20, 22], (10.0, -5.0), atol=1e-5)  # 3 px outside
+    np.testing.assert_allclose(extended[20, 26], (0.0, 0.0))  # beyond the reach
+    np.testing.assert_array_equal(extended[core], chroma[core])
