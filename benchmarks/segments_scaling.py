@@ -17,12 +17,11 @@ photo and of the reference, planning, transfer, composition) on a real 1 MP phot
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from functools import partial
 
 import cv2
 import numpy as np
+from _timing import median_seconds
 from rich.console import Console
 from rich.table import Table
 from scipy.spatial import cKDTree
@@ -65,16 +64,6 @@ def synthetic_scene(count: int, megapixels: float, seed: int = 0):
     segmentation = Segmentation(ids, tuple(segments))
     mirrored = Segmentation(np.ascontiguousarray(ids[:, ::-1]), tuple(segments))
     return GrayImage(lab[..., 0]), segmentation, ColorImage(lab[:, ::-1].copy()), mirrored
-
-
-def median_seconds(function, repeats: int) -> float:
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import statistics
-import time
 
 import cv2
 import numpy as np
+from _timing import median_seconds
 from rich.console import Console
 from rich.table import Table
 from skimage import data
@@ -27,16 +26,6 @@ from panocolor.api import colorize_result
 from panocolor.colorspace import rgb_to_lab
 from panocolor.transfer import TRANSFERS, build_transfer
 from panocolor.types import ColorImage, GrayImage
-
-
-def _median_seconds(function, repeats: int) -> float:
-    function()  # warm-up: model loading and first-call allocations are not what we measure
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -59,10 +48,10 @@ def main() -> None:
         baseline = None
         for name in backends:
             backend = build_transfer(name)
-            transfer_s = _median_seconds(
+            transfer_s = median_seconds(
                 functools.partial(backend, gray.lightness, reference.lab), args.repeats
             )
-            total_s = _median_seconds(
+            total_s = median_seconds(
                 functools.partial(colorize_result, gray, reference, transfer=backend), args.repeats
             )
             baseline = baseline or total_s
