@@ -99,8 +99,8 @@ class PhotorealTransfer:
         :func:`_region_features`). Mean CIEDE2000 of per-object fast mode on the 31
         COCO development photos (self protocol / 32 COCO pairs), deeplab segments:
         0 gave 5.33 / 12.96, 0.5 gave 5.33 / 12.83, 1 gave 5.46 / 12.73; true
-        segments: 4.57 / 12.86, 4.36 / 12.66, 4.30 / 12.74. Halfway never loses to
-        no remap and keeps same-photo references closest to full remap's gains.
+        segments: 4.57 / 12.86, 4.36 / 12.66, 4.30 / 12.74. Halfway is never worse
+        than no remap, and full remap is worse on self-references with deeplab.
     """
 
     working_pixels: int = 256 * 256
