@@ -132,7 +132,10 @@ class RegionMatcher(Protocol):
     Per-object colorization uses it, when a backend has it, to pay about one transfer
     whatever the number of segments. ``match_regions`` returns unrefined chroma at
     the backend's working size for each :class:`RegionPair`, and ``refine`` applies
-    the backend's edge-aware smoothing once to the blended result.
+    the backend's edge-aware smoothing once to the blended result. Unlike
+    ``reference_mask``, a pair's reference region is a preference: a backend may
+    draw from the rest of the reference where that matches much better (a segment
+    given the wrong class).
     """
 
     working_pixels: int

@@ -13,7 +13,11 @@ and ``panocolor evaluate``):
    remapped once more, halfway towards the target region's mean and spread
    (``region_remap``).
 4. For each target pixel, average the a*b* of its ``neighbors`` nearest reference
-   pixels in that feature space (an approximate k-d tree, ``eps``).
+   pixels in that feature space (an approximate k-d tree, ``eps``). For a pair of
+   regions, pixels of the rest of the reference compete too, at a distance penalty
+   (``region_preference``): a segment whose class was named wrongly, or whose
+   reference region lacks its texture, takes colour from where the reference
+   matches it instead.
 5. Refine the chroma with a guided filter steered by the gray photo (edge-aware [2]_),
    then bring it to full resolution with a fast guided filter on full-resolution L*.
 
@@ -101,6 +105,17 @@ class PhotorealTransfer:
         0 gave 5.33 / 12.96, 0.5 gave 5.33 / 12.83, 1 gave 5.46 / 12.73; true
         segments: 4.57 / 12.86, 4.36 / 12.66, 4.30 / 12.74. Halfway is never worse
         than no remap, and full remap is worse on self-references with deeplab.
+        (Measured before ``region_preference`` existed, i.e. with it infinite.)
+    region_preference : float
+        For region pairs, the feature distance (L* units) by which a match inside the
+        reference region is preferred to one anywhere in the reference: a candidate
+        outside the region at distance d counts as ``hypot(d, region_preference)``.
+        0 ignores regions (single-reference matching), inf never leaves the region.
+        On the 32 COCO development pairs with deeplab segments, fast mode gave mean
+        CIEDE2000 / colour bleeding 12.83 / 17.86 with inf, and 12.89 / 17.50,
+        12.85 / 17.52, 12.79 / 17.58, 12.81 / 17.67, 12.77 / 17.75 with 3, 5, 8, 12,
+        20 (single-reference photoreal: 12.92 / 17.63); deeplab mislabels (giraffes
+        called "building", snow called "road") are what the preference forgives.
     """
 
     working_pixels: int = 256 * 256
@@ -109,6 +124,7 @@ class PhotorealTransfer:
     refine_radius: int = 4
     refine_eps: float = 20.0
     region_remap: float = 0.5
+    region_preference: float = 5.0
     name: str = "photoreal"
     _prepared: _RecentInputs = field(default_factory=lambda: _RecentInputs(4), repr=False)
 
@@ -123,12 +139,16 @@ class PhotorealTransfer:
         lightness, reference_lab, target_mask, _ = check_inputs(
             lightness, reference_lab, target_mask, reference_mask
         )
+        # A reference mask is a hard limit here (the ColorTransfer contract).
         (small_ab,) = self.match_regions(
-            lightness, reference_lab, [RegionPair(target_mask, reference_mask, target_mask)]
+            lightness,
+            reference_lab,
+            [RegionPair(target_mask, reference_mask, target_mask)],
+            region_preference=np.inf,
         )
         small_l = self._prepared.get(
             (lightness, reference_lab), lambda: self._prepare(lightness, reference_lab)
-        )[0]
+        ).small_l
         small_ab = self.refine(small_l, small_ab)
         ab = guided_upsample(small_ab, small_l, lightness)
         if target_mask is not None:
@@ -144,6 +164,8 @@ class PhotorealTransfer:
         lightness: np.ndarray,
         reference_lab: np.ndarray,
         regions: Sequence[RegionPair],
+        *,
+        region_preference: float | None = None,
     ) -> list[np.ndarray]:
         """Raw matched chroma at working size for several target/reference region pairs.
 
@@ -151,6 +173,9 @@ class PhotorealTransfer:
         an extra coordinate, far from every other pair's, so neighbours are only ever
         found inside the pair's own reference region. This is what keeps per-object
         colorization about as fast as one transfer, whatever the number of regions.
+        Pixels of pairs with a reference region are also matched once against the
+        whole reference, and those candidates compete at a penalty
+        (``region_preference``).
 
         Parameters
         ----------
@@ -160,6 +185,8 @@ class PhotorealTransfer:
             Reference CIELAB.
         regions : sequence of RegionPair
             Masks at the sizes of ``lightness`` and ``reference_lab``.
+        region_preference : float, optional
+            Overrides the attribute of that name (``np.inf`` keeps to the regions).
 
         Returns
         -------
@@ -167,12 +194,12 @@ class PhotorealTransfer:
             Unrefined chroma at the working size of ``lightness`` (0 outside each target
             region).
         """
-        small_l, small_ref, target_features, ref_features = self._prepared.get(
+        prepared = self._prepared.get(
             (lightness, reference_lab), lambda: self._prepare(lightness, reference_lab)
         )
-        flat_target = target_features.reshape(-1, target_features.shape[-1])
-        flat_ref = ref_features.reshape(-1, ref_features.shape[-1])
-        ref_ab = small_ref[..., 1:].reshape(-1, 2)
+        small_l = prepared.small_l
+        flat_target = prepared.target_features.reshape(-1, prepared.target_features.shape[-1])
+        flat_ref = prepared.ref_features.reshape(-1, prepared.ref_features.shape[-1])
         everything = np.ones(small_l.size, bool)
         target_index, ref_index, region_points = [], [], []
         for pair in regions:
@@ -184,7 +211,7 @@ class PhotorealTransfer:
             ref_keep = (
                 np.ones(len(flat_ref), bool)
                 if pair.reference is None
-                else _shrink_mask(pair.reference, small_ref.shape[:2]).ravel()
+                else _shrink_mask(pair.reference, prepared.small_ref.shape[:2]).ravel()
             )
             target_index.append(np.flatnonzero(target_keep))
             ref_index.append(np.flatnonzero(ref_keep))
@@ -205,12 +232,32 @@ class PhotorealTransfer:
         points = np.concatenate(
             [_with_region(p, g * separation) for g, p in enumerate(region_points)]
         )
-        point_ab = np.concatenate([ref_ab[i] for i in ref_index])
+        point_ab = np.concatenate([prepared.ref_ab[i] for i in ref_index])
         k = min(self.neighbors, min(len(i) for i in ref_index))
         # Threads only pay off on large queries.
         workers = -1 if len(queries) > 50_000 else 1
-        _, nearest = cKDTree(points).query(queries, k=k, eps=self.eps, workers=workers)
-        matched = point_ab[nearest.reshape(len(queries), k)].mean(axis=1)
+        distance, nearest = cKDTree(points).query(queries, k=k, eps=self.eps, workers=workers)
+        candidates = point_ab[nearest.reshape(len(queries), k)]  # (n, k, 2)
+        restricted = np.repeat(
+            [pair.reference is not None for pair in regions], [len(i) for i in target_index]
+        )
+        if region_preference is None:
+            region_preference = self.region_preference
+        distance = distance.reshape(-1, k)
+        # A candidate from elsewhere costs at least region_preference, so only pixels
+        # whose k-th match inside their region is farther than that can change.
+        needy = restricted & (distance[:, -1] > region_preference)
+        if needy.any():
+            whole_distance, whole_nearest = prepared.whole_matches(
+                np.concatenate(target_index)[needy], k, self.eps
+            )
+            both_distance = np.concatenate(
+                [distance[needy], np.hypot(whole_distance, region_preference)], axis=1
+            )
+            both = np.concatenate([candidates[needy], prepared.ref_ab[whole_nearest]], axis=1)
+            best = np.argpartition(both_distance, k - 1, axis=1)[:, :k]
+            candidates[needy] = np.take_along_axis(both, best[..., None], axis=1)
+        matched = candidates.mean(axis=1)
         outputs, start = [], 0
         for index in target_index:
             chroma = np.zeros((small_l.size, 2), np.float32)
@@ -219,14 +266,52 @@ class PhotorealTransfer:
             outputs.append(chroma.reshape(small_l.shape + (2,)))
         return outputs
 
-    def _prepare(
-        self, lightness: np.ndarray, reference_lab: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Working-size copies and per-pixel features of target and (L*-matched) reference."""
+    def _prepare(self, lightness: np.ndarray, reference_lab: np.ndarray) -> _Prepared:
         small_l = resize_to_pixels(lightness, self.working_pixels)
         small_ref = resize_to_pixels(reference_lab, self.working_pixels)
         ref_l = match_lightness(small_ref[..., 0], small_l)
-        return small_l, small_ref, texture_features(small_l), texture_features(ref_l)
+        return _Prepared(small_l, small_ref, texture_features(small_l), texture_features(ref_l))
+
+
+@dataclass(eq=False)
+class _Prepared:
+    """Working-size copies and per-pixel features of a target and its (L*-matched) reference."""
+
+    small_l: np.ndarray
+    small_ref: np.ndarray
+    target_features: np.ndarray
+    ref_features: np.ndarray
+
+    @property
+    def ref_ab(self) -> np.ndarray:
+        """(n, 2) reference chroma, in the order of the flattened features."""
+        return self.small_ref[..., 1:].reshape(-1, 2)
+
+    _tree: cKDTree | None = field(default=None, repr=False)
+    _whole: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def whole_matches(self, rows: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+        """(n, k) distances and indices of the nearest reference pixels of target ``rows``.
+
+        ``rows`` are flat target pixel indices. When they are most of the photo (faithful
+        mode asks once per segment), every pixel is answered once and kept.
+        """
+        queries = self.target_features.reshape(-1, self.target_features.shape[-1])
+        if (k, eps) not in self._whole and 2 * len(rows) <= len(queries):
+            return self._query(queries[rows], k, eps)
+        if (k, eps) not in self._whole:
+            self._whole[(k, eps)] = self._query(queries, k, eps)
+        distance, nearest = self._whole[(k, eps)]
+        return distance[rows], nearest[rows]
+
+    def _query(self, queries: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+        if self._tree is None:
+            self._tree = cKDTree(self.ref_features.reshape(-1, self.ref_features.shape[-1]))
+        workers = -1 if len(queries) > 50_000 else 1
+        distance, nearest = self._tree.query(queries, k=k, eps=eps, workers=workers)
+        return distance.reshape(-1, k), nearest.reshape(-1, k)
 
 
 def _region_features(

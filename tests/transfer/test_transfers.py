@@ -155,7 +155,7 @@ def test_region_pair_matches_on_the_regions_own_lightness():
     pair = RegionPair(target=left, reference=left, lightness_from=left)
 
     def ends(region_remap: float) -> tuple[np.ndarray, np.ndarray]:
-        backend = PhotorealTransfer(region_remap=region_remap)
+        backend = PhotorealTransfer(region_remap=region_remap, region_preference=np.inf)
         (ab,) = backend.match_regions(target, reference, [pair])
         return ab[8:-8, 2:6].mean(axis=(0, 1)), ab[8:-8, 26:30].mean(axis=(0, 1))
 
@@ -164,3 +164,37 @@ def test_region_pair_matches_on_the_regions_own_lightness():
     dark_end, light_end = ends(0.0)  # no remap: one colour, the reference's light end
     np.testing.assert_allclose(dark_end, light_end, atol=1.0)
     assert dark_end[0] > 40
+
+
+def test_region_preference_lets_a_mismatched_region_take_colour_from_elsewhere():
+    """A segment whose reference region lacks its texture takes colour where it matches.
+
+    Reference: a flat red left half and a striped blue right half. Target: a striped
+    left half and a flat right half, both paired with the reference's flat red half
+    (as when the segmenter names the stripes wrongly). Kept inside the region, the
+    stripes turn red; with a finite preference they find the blue stripes, while the
+    flat half, which its region matches, stays red.
+    """
+    height, width = 64, 128
+    stripes = np.where(np.arange(width) % 4 < 2, 30.0, 70.0).astype(np.float32)[None, :]
+    left = np.zeros((height, width), bool)
+    left[:, : width // 2] = True
+    reference = np.zeros((height, width, 3), np.float32)
+    reference[left] = (50.0, 60.0, 40.0)
+    reference[~left] = (0.0, -20.0, -50.0)
+    reference[..., 0] = np.where(left, 50.0, stripes)
+    target = np.where(left, stripes, 50.0).astype(np.float32)
+    pairs = [RegionPair(left, left), RegionPair(~left, left)]
+
+    def colours(preference: float) -> tuple[np.ndarray, np.ndarray]:
+        backend = PhotorealTransfer(region_preference=preference)
+        striped, flat = backend.match_regions(target, reference, pairs)
+        inner = slice(8, -8), slice(4, 24)
+        return striped[inner].mean(axis=(0, 1)), flat[:, ::-1][inner].mean(axis=(0, 1))
+
+    striped, flat = colours(np.inf)
+    np.testing.assert_allclose(striped, (60.0, 40.0), atol=1.0)
+    np.testing.assert_allclose(flat, (60.0, 40.0), atol=1.0)
+    striped, flat = colours(5.0)
+    np.testing.assert_allclose(striped, (-20.0, -50.0), atol=1.0)
+    np.testing.assert_allclose(flat, (60.0, 40.0), atol=1.0)
