@@ -78,6 +78,35 @@ def test_each_segment_takes_its_own_class_colour(scene, mode_chroma):
     assert ab[50:85, :, 1].mean() > 45  # grass stays yellow
 
 
+@pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
+def test_mislabelled_pixels_take_colour_where_the_reference_matches_them(mode_chroma):
+    """Part of a "sky" segment is really striped like the reference's red building.
+
+    Reference: flat blue sky over a striped red building. Target: a "sky" segment
+    whose left half is striped and right half flat, over a striped building. The
+    flat sky stays blue and the building red; the striped half of the "sky", which
+    the sky region cannot match, takes the building's red (as a giraffe called
+    "building" should not take a wall's colour).
+    """
+    height, width = 90, 120
+    stripes = np.where(np.arange(width) % 4 < 2, 50.0, 90.0)[None, :].repeat(height, 0)
+    top = np.arange(height)[:, None] < height // 2
+    reference = np.zeros((height, width, 3), np.float32)
+    reference[..., 0] = np.where(top, 70.0, stripes)
+    reference[..., 1] = np.where(top, 0.0, 60.0)
+    reference[..., 2] = np.where(top, -40.0, 40.0)
+    lightness = np.where(top & (np.arange(width) >= width // 2), 70.0, stripes)
+    ids = np.where(top, 1, 2) * np.ones((1, width), int)
+    labels = {1: "sky", 2: "building"}
+    target = segmentation_of(ids, labels)
+    plan = plan_for(lightness, target, ColorImage(reference), segmentation_of(ids, labels))
+    ab = mode_chroma(lightness.astype(np.float32), target, plan, build_transfer("photoreal"))
+    striped_sky, flat_sky, building = ab[5:40, 5:40], ab[5:40, 80:115], ab[50:85, 5:115]
+    assert flat_sky[..., 1].mean() < -30, "the flat sky stays blue"
+    assert building[..., 0].mean() > 45, "the building stays red"
+    assert striped_sky[..., 0].mean() > 45, "the striped 'sky' takes the building's red"
+
+
 def test_class_without_reference_falls_back_to_the_whole_photo(scene):
     lab, _, reference = scene
     ids = np.ones(lab.shape[:2], int)
