@@ -116,6 +116,9 @@ class PhotorealTransfer:
         12.85 / 17.52, 12.79 / 17.58, 12.81 / 17.67, 12.77 / 17.75 with 3, 5, 8, 12,
         20 (single-reference photoreal: 12.92 / 17.63); deeplab mislabels (giraffes
         called "building", snow called "road") are what the preference forgives.
+        With true segments, whose labels are right, 5 costs a little against inf:
+        12.62 / 17.41 against 12.66 / 17.30 on the pairs, 4.47 against 4.36
+        CIEDE2000 on self-references.
     """
 
     working_pixels: int = 256 * 256
