@@ -172,13 +172,12 @@ class PhotorealTransfer:
     ) -> list[np.ndarray]:
         """Raw matched chroma at working size for several target/reference region pairs.
 
-        All pairs are answered by one k-d tree and one query: each pair's features get
-        an extra coordinate, far from every other pair's, so neighbours are only ever
-        found inside the pair's own reference region. This is what keeps per-object
-        colorization about as fast as one transfer, whatever the number of regions.
-        Pixels of pairs with a reference region are also matched once against the
-        whole reference, and those candidates compete at a penalty
-        (``region_preference``).
+        Each pair queries only its own target pixels, against a k-d tree of its own
+        reference region; pairs drawing on the whole reference share one tree and one
+        query. This is what keeps per-object colorization about as fast as one
+        transfer, whatever the number of regions. Target pixels that their region
+        matches badly are also matched against the whole reference, and those
+        candidates compete at a penalty (``region_preference``).
 
         Parameters
         ----------
@@ -200,74 +199,49 @@ class PhotorealTransfer:
         prepared = self._prepared.get(
             (lightness, reference_lab), lambda: self._prepare(lightness, reference_lab)
         )
-        small_l = prepared.small_l
-        flat_target = prepared.target_features.reshape(-1, prepared.target_features.shape[-1])
-        flat_ref = prepared.ref_features.reshape(-1, prepared.ref_features.shape[-1])
-        everything = np.ones(small_l.size, bool)
-        target_index, ref_index, region_points = [], [], []
-        for pair in regions:
-            target_keep = (
-                everything
-                if pair.target is None
-                else _shrink_mask(pair.target, small_l.shape).ravel()
-            )
-            ref_keep = (
-                np.ones(len(flat_ref), bool)
-                if pair.reference is None
-                else _shrink_mask(pair.reference, prepared.small_ref.shape[:2]).ravel()
-            )
-            target_index.append(np.flatnonzero(target_keep))
-            ref_index.append(np.flatnonzero(ref_keep))
-            points = flat_ref[ref_index[-1]]
-            if (
-                pair.reference is not None
-                and pair.lightness_from is not None
-                and pair.lightness_from.any()
-            ):
-                core = _shrink_mask(pair.lightness_from, small_l.shape).ravel()
-                points = _region_features(points, small_l.ravel()[core], self.region_remap)
-            region_points.append(points)
-        # Features are L* units (at most a few hundred apart); 1e4 per region cannot be crossed.
-        separation = 1e4
-        queries = np.concatenate(
-            [_with_region(flat_target[i], g * separation) for g, i in enumerate(target_index)]
-        )
-        points = np.concatenate(
-            [_with_region(p, g * separation) for g, p in enumerate(region_points)]
-        )
-        point_ab = np.concatenate([prepared.ref_ab[i] for i in ref_index])
-        k = min(self.neighbors, min(len(i) for i in ref_index))
-        # Threads only pay off on large queries.
-        workers = -1 if len(queries) > 50_000 else 1
-        distance, nearest = cKDTree(points).query(queries, k=k, eps=self.eps, workers=workers)
-        candidates = point_ab[nearest.reshape(len(queries), k)]  # (n, k, 2)
-        restricted = np.repeat(
-            [pair.reference is not None for pair in regions], [len(i) for i in target_index]
-        )
         if region_preference is None:
             region_preference = self.region_preference
-        distance = distance.reshape(-1, k)
-        # A candidate from elsewhere costs at least region_preference, so only pixels
-        # whose k-th match inside their region is farther than that can change.
-        needy = restricted & (distance[:, -1] > region_preference)
-        if needy.any():
-            whole_distance, whole_nearest = prepared.whole_matches(
-                np.concatenate(target_index)[needy], k, self.eps
+        shape = prepared.small_l.shape
+        outputs = []
+        for pair in regions:
+            rows = (
+                np.arange(prepared.small_l.size)
+                if pair.target is None
+                else np.flatnonzero(_shrink_mask(pair.target, shape))
             )
+            chroma = np.zeros((prepared.small_l.size, 2), np.float32)
+            if rows.size:
+                chroma[rows] = self._match_pair(prepared, pair, rows, region_preference)
+            outputs.append(chroma.reshape(shape + (2,)))
+        return outputs
+
+    def _match_pair(
+        self, prepared: _Prepared, pair: RegionPair, rows: np.ndarray, region_preference: float
+    ) -> np.ndarray:
+        """(n, 2) chroma of target pixels ``rows`` (flat indices) matched within ``pair``."""
+        if pair.reference is None:
+            _, nearest = prepared.whole_matches(rows, self.neighbors, self.eps)
+            return prepared.ref_ab[nearest].mean(axis=1)
+        keep = np.flatnonzero(_shrink_mask(pair.reference, prepared.small_ref.shape[:2]))
+        points = prepared.ref_features.reshape(-1, prepared.ref_features.shape[-1])[keep]
+        if pair.lightness_from is not None and pair.lightness_from.any():
+            core = _shrink_mask(pair.lightness_from, prepared.small_l.shape).ravel()
+            points = _region_features(points, prepared.small_l.ravel()[core], self.region_remap)
+        k = min(self.neighbors, len(keep))
+        distance, nearest = _query(cKDTree(points), prepared.target_rows(rows), k, self.eps)
+        candidates = prepared.ref_ab[keep[nearest]]  # (n, k, 2)
+        # A candidate from elsewhere costs at least region_preference, so only pixels
+        # whose k-th match inside the region is farther than that can change.
+        needy = distance[:, -1] > region_preference
+        if needy.any():
+            whole_distance, whole_nearest = prepared.whole_matches(rows[needy], k, self.eps)
             both_distance = np.concatenate(
                 [distance[needy], np.hypot(whole_distance, region_preference)], axis=1
             )
             both = np.concatenate([candidates[needy], prepared.ref_ab[whole_nearest]], axis=1)
             best = np.argpartition(both_distance, k - 1, axis=1)[:, :k]
             candidates[needy] = np.take_along_axis(both, best[..., None], axis=1)
-        matched = candidates.mean(axis=1)
-        outputs, start = [], 0
-        for index in target_index:
-            chroma = np.zeros((small_l.size, 2), np.float32)
-            chroma[index] = matched[start : start + len(index)]
-            start += len(index)
-            outputs.append(chroma.reshape(small_l.shape + (2,)))
-        return outputs
+        return candidates.mean(axis=1)
 
     def _prepare(self, lightness: np.ndarray, reference_lab: np.ndarray) -> _Prepared:
         small_l = resize_to_pixels(lightness, self.working_pixels)
@@ -295,26 +269,34 @@ class _Prepared:
         default_factory=dict, repr=False
     )
 
+    def target_rows(self, rows: np.ndarray) -> np.ndarray:
+        """(n, 7) features of the target pixels ``rows`` (flat indices)."""
+        return self.target_features.reshape(-1, self.target_features.shape[-1])[rows]
+
     def whole_matches(self, rows: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
         """(n, k) distances and indices of the nearest reference pixels of target ``rows``.
 
-        ``rows`` are flat target pixel indices. When they are most of the photo (faithful
-        mode asks once per segment), every pixel is answered once and kept.
+        When ``rows`` are most of the photo (faithful mode asks once per segment),
+        every pixel is answered once and kept.
         """
-        queries = self.target_features.reshape(-1, self.target_features.shape[-1])
-        if (k, eps) not in self._whole and 2 * len(rows) <= len(queries):
-            return self._query(queries[rows], k, eps)
+        k = min(k, self.ref_ab.shape[0])
+        if self._tree is None:
+            self._tree = cKDTree(self.ref_features.reshape(-1, self.ref_features.shape[-1]))
+        if (k, eps) not in self._whole and 2 * len(rows) <= self.small_l.size:
+            return _query(self._tree, self.target_rows(rows), k, eps)
         if (k, eps) not in self._whole:
-            self._whole[(k, eps)] = self._query(queries, k, eps)
+            self._whole[(k, eps)] = _query(
+                self._tree, self.target_rows(np.arange(self.small_l.size)), k, eps
+            )
         distance, nearest = self._whole[(k, eps)]
         return distance[rows], nearest[rows]
 
-    def _query(self, queries: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
-        if self._tree is None:
-            self._tree = cKDTree(self.ref_features.reshape(-1, self.ref_features.shape[-1]))
-        workers = -1 if len(queries) > 50_000 else 1
-        distance, nearest = self._tree.query(queries, k=k, eps=eps, workers=workers)
-        return distance.reshape(-1, k), nearest.reshape(-1, k)
+
+def _query(tree: cKDTree, queries: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(n, k) distances and indices of the ``k`` nearest points of ``tree``."""
+    workers = -1 if len(queries) > 50_000 else 1  # threads only pay off on large queries
+    distance, nearest = tree.query(queries, k=k, eps=eps, workers=workers)
+    return distance.reshape(-1, k), nearest.reshape(-1, k)
 
 
 def _region_features(
@@ -341,10 +323,6 @@ def _region_features(
     weights = np.array([1.0] + [w for _, w in _SCALES for _ in range(2)], np.float32)
     offsets = np.array([1.0] + [1.0, 0.0] * len(_SCALES), np.float32)
     return (ref_features * scale + weights * offsets * shift).astype(np.float32)
-
-
-def _with_region(features: np.ndarray, coordinate: float) -> np.ndarray:
-    return np.concatenate([features, np.full((len(features), 1), coordinate, np.float32)], axis=1)
 
 
 class _RecentInputs:
