@@ -258,38 +258,22 @@ class _Prepared:
     small_ref: np.ndarray
     target_features: np.ndarray
     ref_features: np.ndarray
+    _tree: cKDTree | None = field(default=None, repr=False)  # of every reference pixel
 
     @property
     def ref_ab(self) -> np.ndarray:
         """(n, 2) reference chroma, in the order of the flattened features."""
         return self.small_ref[..., 1:].reshape(-1, 2)
 
-    _tree: cKDTree | None = field(default=None, repr=False)
-    _whole: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, repr=False
-    )
-
     def target_rows(self, rows: np.ndarray) -> np.ndarray:
         """(n, 7) features of the target pixels ``rows`` (flat indices)."""
         return self.target_features.reshape(-1, self.target_features.shape[-1])[rows]
 
     def whole_matches(self, rows: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
-        """(n, k) distances and indices of the nearest reference pixels of target ``rows``.
-
-        When ``rows`` are most of the photo (faithful mode asks once per segment),
-        every pixel is answered once and kept.
-        """
-        k = min(k, self.ref_ab.shape[0])
+        """(n, k) distances and indices of the nearest reference pixels of target ``rows``."""
         if self._tree is None:
             self._tree = cKDTree(self.ref_features.reshape(-1, self.ref_features.shape[-1]))
-        if (k, eps) not in self._whole and 2 * len(rows) <= self.small_l.size:
-            return _query(self._tree, self.target_rows(rows), k, eps)
-        if (k, eps) not in self._whole:
-            self._whole[(k, eps)] = _query(
-                self._tree, self.target_rows(np.arange(self.small_l.size)), k, eps
-            )
-        distance, nearest = self._whole[(k, eps)]
-        return distance[rows], nearest[rows]
+        return _query(self._tree, self.target_rows(rows), min(k, self._tree.n), eps)
 
 
 def _query(tree: cKDTree, queries: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
