@@ -173,9 +173,9 @@ class PhotorealTransfer:
         """Raw matched chroma at working size for several target/reference region pairs.
 
         Each pair queries only its own target pixels, against a k-d tree of its own
-        reference region; pairs drawing on the whole reference share one tree and one
-        query. This is what keeps per-object colorization about as fast as one
-        transfer, whatever the number of regions. Target pixels that their region
+        reference region (the whole reference's tree is built once per input pair).
+        This is what keeps per-object colorization about as fast as one transfer,
+        whatever the number of regions. Target pixels that their region
         matches badly are also matched against the whole reference, and those
         candidates compete at a penalty (``region_preference``).
 
