@@ -10,6 +10,8 @@ atomically and never replaces an existing file unless asked to.
 from panocolor.io.read import (
     CHROMA_THRESHOLD,
     DEFAULT_MAX_PIXELS,
+    MIN_REFERENCE_COLOURS,
+    MIN_REFERENCE_SIDE,
     ImageSource,
     read_color,
     read_gray,
@@ -21,6 +23,8 @@ __all__ = [
     "CHROMA_THRESHOLD",
     "DEFAULT_MAX_PIXELS",
     "LOSSY_QUALITY",
+    "MIN_REFERENCE_COLOURS",
+    "MIN_REFERENCE_SIDE",
     "WRITE_EXTENSIONS",
     "ImageSource",
     "read_color",

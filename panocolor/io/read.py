@@ -59,6 +59,21 @@ About one just-noticeable difference: JPEG noise and the slight tint of scanned
 gray prints stay below it, while any real colour photo is far above it.
 """
 
+MIN_REFERENCE_SIDE = 32
+"""Smallest reference, in pixels per side: a smaller photo cannot carry colour statistics.
+
+A 2x2 reference gives a magenta-and-green sky. Every photo of the development set is
+at least 300 pixels a side, and even its 32x32 thumbnails have 473 or more colours.
+"""
+
+MIN_REFERENCE_COLOURS = 32
+"""Fewest distinct colours (counted at 8 bits per channel) a reference must have.
+
+Refuses flat fills and posterised images of a handful of colours, but not palette
+photos (GIF, PNG-8): a photo reduced to 64 or 256 colours still colours well, and
+every photo of the development set has 13,452 distinct colours or more.
+"""
+
 _CHROMA_PERCENTILE = 99.0
 _CHROMA_SAMPLES = 1_000_000  # a strided sample this big estimates the percentile well
 _INTEGER_WHITE = {"?": 1.0, "B": 255.0, "H": 65535.0}  # by dtype.char: bool, uint8, uint16
@@ -364,6 +379,21 @@ def _chroma_percentile(lab: np.ndarray) -> float:
     return float(np.percentile(np.hypot(sample[..., 1], sample[..., 2]), _CHROMA_PERCENTILE))
 
 
+def _distinct_colours(rgb: np.ndarray, enough: int) -> int:
+    """The number of distinct 8-bit colours of (H, W, 3) ``rgb`` in [0, 1], at least up to
+    ``enough``: counting stops there, so a real photo costs one band of rows."""
+    seen = np.zeros(1 << 24, bool)
+    rows = max(1, _CHROMA_SAMPLES // rgb.shape[1])
+    count = 0
+    for top in range(0, rgb.shape[0], rows):
+        values = np.rint(rgb[top : top + rows] * np.float32(255)).astype(np.uint32)
+        seen[(values[..., 0] << 16) | (values[..., 1] << 8) | values[..., 2]] = True
+        count = int(np.count_nonzero(seen))
+        if count >= enough:
+            break
+    return count
+
+
 def read_gray(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> GrayImage:
     """Read a grayscale photo as CIELAB lightness.
 
@@ -419,7 +449,10 @@ def read_color(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> 
     """Read a colour reference photo as CIELAB.
 
     Same reading rules as :func:`read_gray` (alpha composited onto white, EXIF
-    orientation applied, 16-bit sources read at 16 bits).
+    orientation applied, 16-bit sources read at 16 bits). Files, PIL images and arrays
+    are checked alike: a reference must be colour, at least
+    :data:`MIN_REFERENCE_SIDE` pixels a side and have at least
+    :data:`MIN_REFERENCE_COLOURS` distinct colours.
 
     Parameters
     ----------
@@ -438,13 +471,28 @@ def read_color(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> 
     ImageReadError
         The source cannot be read.
     UnusableReferenceError
-        The photo has no colour (gray, or chroma at most :data:`CHROMA_THRESHOLD`).
+        The photo has no colour (gray, or chroma at most :data:`CHROMA_THRESHOLD`), or
+        is too small or has too few colours to carry colour statistics.
     """
     decoded = _decode(source, max_pixels)
     advice = "give a colour photo"
+    height, width = decoded.pixels.shape[:2]
+    if min(height, width) < MIN_REFERENCE_SIDE:
+        raise UnusableReferenceError(
+            f"reference {decoded.name} is too small to carry colour statistics: {width}x"
+            f"{height} pixels, at least {MIN_REFERENCE_SIDE}x{MIN_REFERENCE_SIDE} needed; "
+            "give a larger colour photo"
+        )
     if decoded.pixels.ndim == 2:
         raise UnusableReferenceError(
             f"reference {decoded.name} has no colour (it is a grayscale image); {advice}"
+        )
+    colours = _distinct_colours(decoded.pixels, MIN_REFERENCE_COLOURS)
+    if colours < MIN_REFERENCE_COLOURS:
+        raise UnusableReferenceError(
+            f"reference {decoded.name} has too few colours to carry colour statistics: "
+            f"{colours} distinct colours, at least {MIN_REFERENCE_COLOURS} needed; "
+            "give a colour photo"
         )
     lab = rgb_to_lab(decoded.pixels)
     chroma = _chroma_percentile(lab)

@@ -19,7 +19,14 @@ from PIL import ExifTags, Image, ImageFile, ImageOps
 import panocolor.io.read as read_module
 from panocolor.colorspace import gray_to_lightness, lab_to_rgb, rgb_to_lab
 from panocolor.errors import ColorInputWarning, ImageReadError, UnusableReferenceError
-from panocolor.io import DEFAULT_MAX_PIXELS, read_color, read_gray, read_rgb
+from panocolor.io import (
+    DEFAULT_MAX_PIXELS,
+    MIN_REFERENCE_COLOURS,
+    MIN_REFERENCE_SIDE,
+    read_color,
+    read_gray,
+    read_rgb,
+)
 
 RNG = np.random.default_rng(7)
 
@@ -50,7 +57,7 @@ def _png16(path: Path, array: np.ndarray, color_type: int) -> Path:
     return _png(path, width, height, 16, color_type, raw)
 
 
-def _colour_photo(shape: tuple[int, int] = (24, 32)) -> np.ndarray:
+def _colour_photo(shape: tuple[int, int] = (40, 48)) -> np.ndarray:
     """A smooth, clearly coloured uint8 RGB image."""
     y, x = np.mgrid[0 : shape[0], 0 : shape[1]]
     rgb = np.stack([x * 255 // shape[1], y * 255 // shape[0], np.full(shape, 60)], axis=-1)
@@ -225,7 +232,7 @@ def test_16bit_gray_keeps_its_values(suffix, tmp_path):
 
 
 def test_16bit_rgb_png_keeps_16_bits(tmp_path):
-    rgb = RNG.integers(0, 65536, (20, 30, 3), dtype=np.uint16)
+    rgb = RNG.integers(0, 65536, (36, 40, 3), dtype=np.uint16)
     path = _png16(tmp_path / "rgb16.png", rgb, color_type=2)
     np.testing.assert_array_equal(read_rgb(path), (rgb / 65535).astype(np.float32))
     np.testing.assert_array_equal(read_color(path).lab, rgb_to_lab(rgb / 65535))
@@ -299,7 +306,7 @@ def test_tiff_orientation_is_applied_once(orientation, dtype, tmp_path, monkeypa
 
 
 def test_16bit_tiff_nothing_can_decode_falls_back_to_8_bits(tmp_path, monkeypatch):
-    rgb = RNG.integers(0, 65536, (20, 30, 3), dtype=np.uint16)
+    rgb = RNG.integers(0, 65536, (36, 40, 3), dtype=np.uint16)
     path = tmp_path / "rgb16.tif"
     tifffile.imwrite(path, rgb, photometric="rgb")
     monkeypatch.setattr(read_module, "_read_tiff_16bit", _no_codec)
@@ -360,7 +367,7 @@ def test_cmyk_files(suffix, tmp_path):
     Image.fromarray(_colour_photo()).convert("CMYK").save(path)
     expected = np.asarray(Image.open(path).convert("RGB")) / np.float32(255)
     np.testing.assert_array_equal(read_rgb(path), expected)
-    assert read_color(path).shape == (24, 32)
+    assert read_color(path).shape == (40, 48)
 
 
 def test_1bit_and_integer_and_float_modes(tmp_path):
@@ -394,13 +401,13 @@ def test_1bit_and_integer_and_float_modes(tmp_path):
 
 
 def test_exif_orientation_6_jpeg_is_rotated(tmp_path):
-    rgb = _colour_photo((24, 32))
+    rgb = _colour_photo((40, 48))
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = 6
     path = tmp_path / "rotated.jpg"
     Image.fromarray(rgb).save(path, exif=exif, quality=100, subsampling=0)
     image = read_color(path)
-    assert image.shape == (32, 24)
+    assert image.shape == (48, 40)
     upright = ImageOps.exif_transpose(Image.open(path))
     np.testing.assert_array_equal(image.lab, rgb_to_lab(np.asarray(upright) / 255))
 
@@ -456,7 +463,7 @@ def test_rgb_file_with_equal_channels_is_gray(tmp_path):
 
 
 def test_gray_references_are_refused(tmp_path):
-    gray = RNG.integers(0, 256, (20, 20), dtype=np.uint8)
+    gray = RNG.integers(0, 256, (40, 40), dtype=np.uint8)
     Image.fromarray(gray).save(tmp_path / "gray.png")
     with pytest.raises(UnusableReferenceError, match="has no colour.*give a colour photo"):
         read_color(tmp_path / "gray.png")
@@ -474,6 +481,71 @@ def test_colour_reference_is_accepted(tmp_path, coffee_rgb):
     image = read_color(path)
     assert image.source == path and image.lab.dtype == np.float32
     np.testing.assert_array_equal(image.lab, rgb_to_lab(coffee_rgb / 255))
+
+
+def _sources(rgb: np.ndarray, tmp_path: Path) -> list:
+    """The same pixels as a file, a PIL image and an array."""
+    path = tmp_path / "reference.png"
+    Image.fromarray(rgb).save(path)
+    return [path, Image.fromarray(rgb), rgb]
+
+
+def test_tiny_references_are_refused_from_files_images_and_arrays(tmp_path):
+    import panocolor
+
+    tiny = np.array([[[40, 90, 200], [200, 60, 40]], [[50, 160, 60], [220, 200, 40]]], np.uint8)
+    thin = _colour_photo((MIN_REFERENCE_SIDE - 1, 200))
+    gray = np.zeros((48, 48), np.uint8)
+    for rgb, found in ((tiny, "2x2"), (thin, "200x31")):
+        for source in _sources(rgb, tmp_path):
+            for read in (read_color, lambda s: panocolor.colorize(gray, s, transfer="reinhard")):
+                with pytest.raises(UnusableReferenceError) as excinfo:
+                    read(source)
+                message = str(excinfo.value)
+                assert f"{found} pixels, at least 32x32 needed" in message, message
+                assert "too small to carry colour statistics" in message and "\n" not in message
+
+
+def test_references_of_a_few_colours_are_refused(tmp_path):
+    import panocolor
+
+    few = np.zeros((64, 64, 3), np.uint8)
+    few[:32, :32], few[:32, 32:], few[32:, :32], few[32:, 32:] = (
+        (200, 40, 160),
+        (40, 200, 60),
+        (30, 60, 200),
+        (220, 210, 30),
+    )
+    for source in _sources(few, tmp_path):
+        with pytest.raises(UnusableReferenceError, match=r"4 distinct colours, at least 32 "):
+            read_color(source)
+        with pytest.raises(UnusableReferenceError, match="too few colours"):
+            panocolor.colorize(np.zeros((48, 48), np.uint8), source, transfer="reinhard")
+    # 16 bits: colours are counted at 8 bits, so 16-bit noise does not make them many.
+    noisy16 = few.astype(np.uint16) * 257 + RNG.integers(0, 64, few.shape, dtype=np.uint16)
+    with pytest.raises(UnusableReferenceError, match="4 distinct colours"):
+        read_color(noisy16)
+
+
+def test_smallest_and_palette_references_are_accepted(astronaut_rgb):
+    photo = Image.fromarray(astronaut_rgb)
+    side = MIN_REFERENCE_SIDE
+    assert read_color(photo.resize((side, side), Image.Resampling.BILINEAR)).shape == (side, side)
+    palette = photo.quantize(MIN_REFERENCE_COLOURS)  # a GIF-like photo of 32 colours
+    assert len(palette.getcolors()) == MIN_REFERENCE_COLOURS
+    assert read_color(palette).shape == (512, 512)
+    assert read_color(palette.convert("RGB")).shape == (512, 512)
+    assert MIN_REFERENCE_COLOURS <= 64  # 64-colour GIF photos must stay usable
+
+
+def test_every_development_photo_is_a_usable_reference(shared_data):
+    import csv
+
+    with open(shared_data / "manifest.csv", newline="") as file:
+        paths = [shared_data / row["path"] for row in csv.DictReader(file)]
+    assert len(paths) >= 50
+    for path in paths:
+        assert read_color(path).lab.shape[2] == 3
 
 
 # ---------------------------------------------------------------- arrays and PIL images
