@@ -35,7 +35,7 @@ def serve(
         typer.Option(help="Folder with the model files (searched before $PANOCOLOR_MODEL_DIR)."),
     ] = None,
     max_upload_mb: Annotated[
-        float, typer.Option(help="Largest file accepted, in MB.", min=0.001)
+        float, typer.Option(help="Largest file accepted, in MB (2**20 bytes).", min=0.001)
     ] = 64.0,
     max_pixels: Annotated[
         int, typer.Option(help="Largest image accepted, in pixels.", min=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,12 @@ import numpy as np
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +33,7 @@ from panocolor.web.images import (
     load_image,
     png_bytes,
     save_upload,
+    upload_limit_message,
 )
 from panocolor.web.jobs import Colorizing
 from panocolor.web.store import (
@@ -41,6 +48,8 @@ from panocolor.web.store import (
 )
 
 STATIC = Path(__file__).with_name("static")
+DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
+"""Swagger UI and ReDoc files shipped by the fastapi-offline package: /docs needs no CDN."""
 WEB_SETTINGS = Settings(mode="faithful")
 """Default settings: ``faithful`` compositing, so a swap changes only its own segment."""
 
@@ -53,11 +62,16 @@ _BODY_OVERHEAD = 1 << 20  # multipart headers and form fields around an upload
 
 
 class _BodyLimit:
-    """Refuse request bodies larger than ``max_bytes`` with 413, before or while reading."""
+    """Refuse request bodies larger than ``max_bytes`` with 413, before or while reading.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``upload_bytes`` is the upload limit the message names (``max_bytes`` adds room
+    for the multipart framing around the file).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.detail = upload_limit_message(upload_bytes, "the request")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,8 +79,7 @@ class _BodyLimit:
             return
         length = dict(scope["headers"]).get(b"content-length", b"0")
         if not length.isdigit() or int(length) > self.max_bytes:
-            detail = f"the request is larger than the limit of {self.max_bytes / 2**20:.0f} MB"
-            await JSONResponse({"detail": detail}, 413)(scope, receive, send)
+            await JSONResponse({"detail": self.detail}, 413)(scope, receive, send)
             return
         received = 0
 
@@ -75,7 +88,7 @@ class _BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:  # chunked bodies announce no length
-                raise HTTPException(413, "the request is larger than the upload limit")
+                raise HTTPException(413, self.detail)
             return message
 
         await self.app(scope, counted, send)
@@ -130,8 +143,14 @@ def create_app(
         version=__version__,
         description="Colorize gray photos from colour references, segment by segment.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files, so /docs works offline
+        redoc_url=None,
     )
-    app.add_middleware(_BodyLimit, max_bytes=limits.max_upload_bytes + _BODY_OVERHEAD)
+    app.add_middleware(
+        _BodyLimit,
+        max_bytes=limits.max_upload_bytes + _BODY_OVERHEAD,
+        upload_bytes=limits.max_upload_bytes,
+    )
     app.state.store, app.state.work = store, work
 
     @app.exception_handler(PanocolorError)
@@ -314,6 +333,22 @@ def create_app(
                 raise
 
         return add_image(session, load)
+
+    @app.delete(
+        "/api/sessions/{session_id}/images/{image_id}",
+        status_code=204,
+        responses=_ERRORS,
+        tags=["images"],
+    )
+    def delete_image(session_id: SessionId, image_id: ImageId) -> Response:
+        """Remove an image and its files; segments coloured from it go back to automatic."""
+        session = session_of(session_id)
+        with session.lock:
+            image_of(session, image_id)
+            if session.busy:
+                raise HTTPException(409, "a job of this session is still running")
+            session.remove(image_id)
+        return Response(status_code=204)
 
     @app.post(
         "/api/sessions/{session_id}/images/gallery",
@@ -519,5 +554,38 @@ def create_app(
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.ico", media_type="image/vnd.microsoft.icon")
+
+    # ----- API docs from local files (no CDN) ----------------------------------------
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/favicon.ico",
+            oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+            swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from the web
+        )
+
+    @app.get(app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect", include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/favicon.ico",
+            with_google_fonts=False,
+        )
+
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -16,6 +15,7 @@ from PIL import Image
 from panocolor.colorspace import lab_to_rgb, lightness_to_gray
 from panocolor.errors import ImageReadError, PanocolorError
 from panocolor.io import read_color, read_gray, to_pixels
+from panocolor.io.read import _pillow_settings
 from panocolor.reference.gallery import GALLERY_SUFFIXES
 from panocolor.web.store import ImageRecord, Role, new_id
 
@@ -28,6 +28,22 @@ _CHUNK = 1 << 20
 
 class TooLargeError(Exception):
     """An upload exceeds a byte or pixel limit (HTTP 413)."""
+
+
+def megabytes(size: int) -> str:
+    """A byte count in MB (2**20 bytes, as ``--max-upload-mb`` counts), up to 3 decimals.
+
+    Examples
+    --------
+    >>> megabytes(64 * 2**20), megabytes(round(0.5 * 2**20)), megabytes(1536 * 2**20)
+    ('64 MB', '0.5 MB', '1,536 MB')
+    """
+    return f"{size / 2**20:,.3f}".rstrip("0").rstrip(".") + " MB"
+
+
+def upload_limit_message(max_bytes: int, what: str = "the file") -> str:
+    """The 413 message for an upload over ``max_bytes``."""
+    return f"{what} is larger than the upload limit of {megabytes(max_bytes)}"
 
 
 def save_upload(source: BinaryIO, path: Path, max_bytes: int) -> int:
@@ -44,9 +60,7 @@ def save_upload(source: BinaryIO, path: Path, max_bytes: int) -> int:
             while chunk := source.read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise TooLargeError(
-                        f"the file is larger than the upload limit of {max_bytes / 2**20:.0f} MB"
-                    )
+                    raise TooLargeError(upload_limit_message(max_bytes))
                 file.write(chunk)
     except BaseException:
         path.unlink(missing_ok=True)
@@ -54,15 +68,25 @@ def save_upload(source: BinaryIO, path: Path, max_bytes: int) -> int:
     return size
 
 
-def header_pixels(path: Path) -> int | None:
-    """Width x height from the file header without decoding (None if Pillow cannot tell)."""
+def header_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from the file header without decoding (None if Pillow cannot tell).
+
+    Pillow's own decompression-bomb limit is lifted while reading the header, so
+    a huge image reports its real size (only ``max_pixels`` decides).
+    """
     try:
-        with Image.open(path) as img:
-            return img.width * img.height
-    except Image.DecompressionBombError:
-        return sys.maxsize
+        with _pillow_settings(), Image.open(path) as img:
+            return img.width, img.height
     except Exception:  # unreadable: the full decode reports why
         return None
+
+
+def pixel_limit_message(name: str, width: int, height: int, max_pixels: int) -> str:
+    """The 413 message for an image of ``width`` x ``height`` over ``max_pixels``."""
+    return (
+        f"{name} has {width * height:,} pixels ({width:,} x {height:,}), "
+        f"more than the limit of {max_pixels:,} pixels"
+    )
 
 
 def _preview(pixels: np.ndarray, path: Path) -> None:
@@ -101,12 +125,9 @@ def load_image(
         ImageReadError if it is not a readable image, UnusableReferenceError for a
         reference without colour; messages name ``name``, never the server path.
     """
-    pixels = header_pixels(path)
-    if pixels is not None and pixels > max_pixels:
-        raise TooLargeError(
-            f"{name} has more pixels than the limit of {max_pixels:,} "
-            f"({pixels / 1e6:.0f} megapixels)"
-        )
+    size = header_size(path)
+    if size is not None and size[0] * size[1] > max_pixels:
+        raise TooLargeError(pixel_limit_message(name, *size, max_pixels))
     if path.stat().st_size == 0:
         raise ImageReadError(f"cannot read {name}: the file is empty (0 bytes)")
     image_id = image_id or new_id()

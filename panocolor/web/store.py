@@ -54,6 +54,9 @@ class Limits:
         Images per session.
     workers : int
         Threads running colorization jobs (the colorizer itself runs one at a time).
+    sweep_interval_s : float, optional
+        How often the sweeper looks for idle sessions (default: ``session_ttl_s / 4``,
+        at most 60 s).
     """
 
     max_upload_bytes: int = 64 * 2**20
@@ -62,13 +65,21 @@ class Limits:
     max_sessions: int = 100
     max_images: int = 20
     workers: int = 2
+    sweep_interval_s: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("max_upload_bytes", "max_pixels", "max_sessions", "max_images", "workers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Limits.{name} must be >= 1, got {getattr(self, name)}")
-        if self.session_ttl_s <= 0:
-            raise ValueError(f"Limits.session_ttl_s must be > 0, got {self.session_ttl_s}")
+        for name in ("session_ttl_s", "sweep_interval_s"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"Limits.{name} must be > 0, got {value}")
+
+    @property
+    def sweep_every_s(self) -> float:
+        """Seconds between sweeps: ``sweep_interval_s``, else TTL / 4 (at most 60 s)."""
+        return self.sweep_interval_s or min(60.0, self.session_ttl_s / 4)
 
 
 def new_id() -> str:
@@ -199,6 +210,31 @@ class Session:
                 self.segment_refs.clear()
                 self.sources.clear()
 
+    def remove(self, image_id: str) -> ImageRecord:
+        """Remove an image and its files; KeyError if it is not in the session.
+
+        Segments that took their colour from it go back to the automatic choice;
+        removing the gray photo also drops its segments and result.
+        """
+        with self.lock:
+            image = self.images.pop(image_id)
+            if image_id == self.target_id:
+                self.target_id = None
+                if self.result is not None:
+                    self.result.unlink(missing_ok=True)
+                self.segmentation = self.segment_lightness = self.plan = self.result = None
+                self.labels.clear()
+                self.segment_refs.clear()
+                self.sources.clear()
+            else:
+                for segment_id in [k for k, v in self.segment_refs.items() if v == image_id]:
+                    del self.segment_refs[segment_id]
+                for key in [k for k, v in self.sources.items() if v == image_id]:
+                    del self.sources[key]
+        for path in (image.path, image.preview):
+            path.unlink(missing_ok=True)
+        return image
+
     def labelled(self) -> Segmentation | None:
         """The segmentation with the user's class names."""
         if self.segmentation is None or not self.labels:
@@ -285,8 +321,8 @@ class SessionStore:
         return len(expired)
 
     def start_sweeper(self, interval_s: float | None = None) -> None:
-        """Sweep in a daemon thread every ``interval_s`` (default: TTL / 4, at most 60 s)."""
-        interval = interval_s or min(60.0, self.limits.session_ttl_s / 4)
+        """Sweep in a daemon thread every ``interval_s`` (default: ``limits.sweep_every_s``)."""
+        interval = interval_s or self.limits.sweep_every_s
 
         def loop() -> None:
             while not self._stop.wait(interval):

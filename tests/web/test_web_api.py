@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import re
 import signal
+import struct
 import subprocess
 import sys
+import threading
 import time
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,7 +28,9 @@ from typer.testing import CliRunner
 
 from panocolor.api import Settings
 from panocolor.cli import app as cli
+from panocolor.colorspace import rgb_to_lab
 from panocolor.web import WEB_SETTINGS, Limits, create_app
+from panocolor.web.store import Job
 
 SUPERPIXEL = Settings(segmenter="superpixel", mode="faithful", transfer="reinhard")
 LIMITS = Limits(max_upload_bytes=300_000, max_pixels=200_000)
@@ -97,6 +104,25 @@ def _png(content: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(content)))
 
 
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that announces ``width`` x ``height`` gray pixels in a few bytes (header only)."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        body = kind + payload
+        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    row = zlib.compress(b"\0" * (width + 1))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")
+
+
+def _max_lightness_error(gray: np.ndarray, rgb: np.ndarray) -> float:
+    """Largest |L*(result) - L*(gray photo)| of 8-bit images (what a viewer sees)."""
+    assert gray.dtype == rgb.dtype == np.uint8
+    lightness = rgb_to_lab(np.repeat(gray[..., None], 3, axis=2) / 255.0)[..., 0]
+    return float(np.abs(rgb_to_lab(rgb / 255.0)[..., 0] - lightness).max())
+
+
 def _assert_error(response, status: int, *words: str) -> None:  # noqa: ANN001
     assert response.status_code == status, response.text
     detail = response.json()["detail"]
@@ -118,6 +144,7 @@ def test_flow_colorize_swap_rename_download(
     assert job["state"] == "done", job
     first = _png(client.get(f"{base}/result.png").content)
     assert first.shape == (target["height"], target["width"], 3)
+    assert _max_lightness_error(_png(gray_png), first) <= 0.5
 
     info = client.get(f"{base}/segments").json()
     assert info["segments"] and all(s["reference"] == reference["id"] for s in info["segments"])
@@ -305,6 +332,129 @@ def test_sessions_expire_and_shutdown_cleans_up(tmp_path: Path, gray_png: bytes)
     assert not store.root.exists()
 
 
+def test_limit_messages_give_the_real_figures(tmp_path: Path) -> None:
+    app = create_app(SUPERPIXEL, warm_up=False)  # the default limits: 64 MB, 50,000,000 pixels
+    with TestClient(app) as client:
+        base = _session(client)
+        post = lambda content, name: client.post(  # noqa: E731
+            f"{base}/images", files={"file": (name, content)}, data={"role": "target"}
+        )
+        response = post(_png_header(20_000, 20_000), "huge.png")  # 400 MP in 99 bytes
+        assert response.status_code == 413
+        assert response.json()["detail"] == (
+            "huge.png has 400,000,000 pixels (20,000 x 20,000), "
+            "more than the limit of 50,000,000 pixels"
+        )
+        response = post(bytes(66 * 2**20), "big.png")
+        assert response.status_code == 413
+        assert response.json()["detail"] == "the request is larger than the upload limit of 64 MB"
+    small = Limits(max_upload_bytes=round(1.5 * 2**20))
+    with TestClient(create_app(SUPERPIXEL, limits=small, warm_up=False)) as client:
+        base = _session(client)
+        response = client.post(f"{base}/images", files={"file": ("big.png", bytes(2 * 2**20))})
+        assert response.status_code == 413
+        assert response.json()["detail"] == "the file is larger than the upload limit of 1.5 MB"
+
+
+def test_images_can_be_removed(
+    client: TestClient, gray_png: bytes, colour_jpeg: bytes, other_jpeg: bytes
+) -> None:
+    base = _session(client)
+    session = client.app.state.store.get(base.rsplit("/", 1)[1])
+    target = _upload(client, base, gray_png, "target", "cat.png")
+    reference = _upload(client, base, colour_jpeg, "reference", "coffee.jpg")
+    other = _upload(client, base, other_jpeg, "reference", "astronaut.jpg")
+    assert _finish(client, base)["state"] == "done"
+    segment = client.get(f"{base}/segments").json()["segments"][0]["id"]
+    body = {"reference": other["id"]}
+    assert client.put(f"{base}/segments/{segment}", json=body).json()["reason"] == "segment"
+    files = [session.images[other["id"]].path, session.images[other["id"]].preview]
+    assert all(f.exists() for f in files)
+
+    session.jobs["0" * 32] = Job("0" * 32)  # a job still running: its files are in use
+    _assert_error(client.delete(f"{base}/images/{other['id']}"), 409, "still running")
+    session.jobs.clear()
+    response = client.delete(f"{base}/images/{other['id']}")
+    assert response.status_code == 204, response.text
+    assert not any(f.exists() for f in files)
+    images = client.get(base).json()["images"]
+    assert [i["id"] for i in images] == [target["id"], reference["id"]]
+    assert client.get(f"{base}/segments").json()["segments"][0]["reason"] != "segment"
+    assert client.get(other["preview_url"]).status_code == 404
+    _assert_error(client.delete(f"{base}/images/{other['id']}"), 404, "image")
+    _assert_error(client.post(f"{base}/colorize", json={"reference": other["id"]}), 404, "image")
+    assert _finish(client, base)["state"] == "done"  # with the reference left
+
+    assert client.delete(f"{base}/images/{reference['id']}").status_code == 204
+    _assert_error(client.post(f"{base}/colorize", json={}), 409, "reference")
+    assert client.delete(f"{base}/images/{target['id']}").status_code == 204
+    info = client.get(base).json()
+    assert info["images"] == [] and info["target"] is None and not info["has_result"]
+    _assert_error(client.get(f"{base}/segments"), 409, "colorize")
+    assert [f.suffix for f in session.folder.iterdir()] == []  # every file went with them
+
+
+def test_favicon(client: TestClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/vnd.microsoft.icon"
+    icon = Image.open(io.BytesIO(response.content))
+    assert icon.format == "ICO" and (16, 16) in icon.info["sizes"]
+    assert '<link rel="icon" href="/favicon.ico">' in client.get("/").text
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_need_no_network(client: TestClient, page: str) -> None:
+    html = client.get(page)
+    assert html.status_code == 200
+    assert "//" not in html.text.replace("http://www.w3.org", ""), html.text  # no other host
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+    assert len(assets) >= 2, html.text
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200 and len(response.content) > 100, asset
+    assert "/openapi.json" in html.text
+
+
+def test_limits_sweep_interval() -> None:
+    assert Limits().sweep_every_s == 60
+    assert Limits(session_ttl_s=2).sweep_every_s == 0.5
+    assert Limits(session_ttl_s=2, sweep_interval_s=0.05).sweep_every_s == 0.05
+    with pytest.raises(ValueError, match="sweep_interval_s"):
+        Limits(sweep_interval_s=0)
+
+
+def _wait_until(condition, timeout_s: float = 30.0) -> bool:  # noqa: ANN001
+    """Poll ``condition`` until it holds or ``timeout_s`` passes; return whether it held."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_the_sweeper_removes_idle_sessions_on_its_own(gray_png: bytes) -> None:
+    limits = Limits(session_ttl_s=1.0, sweep_interval_s=0.05)
+    app = create_app(SUPERPIXEL, limits=limits, warm_up=False)
+    with TestClient(app) as client:
+        store = app.state.store
+        sessions = {}
+        for base in (busy := _session(client), idle := _session(client)):
+            sessions[base] = store.get(base.rsplit("/", 1)[1])
+        sessions[busy].jobs["0" * 32] = Job("0" * 32)  # a running job keeps its session
+        _upload(client, idle, gray_png, "target")
+        folders = {base: session.folder for base, session in sessions.items()}
+        assert any(folders[idle].iterdir()) and folders[busy].exists()
+        # Nothing here touches the sessions: only the sweeper thread can remove them.
+        assert _wait_until(lambda: not folders[idle].exists()), "the idle session stayed"
+        assert len(store) == 1 and folders[busy].exists()  # swept in the same pass, kept
+        sessions[busy].jobs["0" * 32].state = "done"
+        assert _wait_until(lambda: len(store) == 0), "the finished session stayed"
+        assert not folders[busy].exists()
+        _assert_error(client.get(idle), 404, "expired")
+
+
 def test_openapi_documents_the_api(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     paths = schema["paths"]
@@ -357,20 +507,101 @@ def test_gallery_choices_and_suggestions_with_models(
     assert [g["name"] for g in cats[0]["suggestions"]] == ["cat.jpg"]
 
 
-def test_serve_command_prints_a_free_port_and_cleans_up(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "panocolor", "serve", "--port", "0", "--max-upload-mb", "1"]
+class _Output:
+    """Lines of a process's output, read by a thread so no read can block the test."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: io.TextIOBase) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)  # end of output: the process has exited or closed it
+
+    def wait_for(self, pattern: str, timeout_s: float) -> re.Match[str]:
+        """The first match of ``pattern`` in a line; fails (never hangs) after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                pytest.fail(f"the output ended without {pattern!r}: {self.lines}")
+            self.lines.append(line)
+            if match := re.search(pattern, line):
+                return match
+        pytest.fail(f"no {pattern!r} in the output within {timeout_s} s: {self.lines}")
+
+
+@contextmanager
+def _serve(tmp_path: Path, *args: str, timeout_s: float = 60.0) -> Iterator[str]:
+    """Run ``panocolor serve ARGS`` on a free 127.0.0.1 port; yield its URL; stop it with Ctrl+C."""
+    command = [sys.executable, "-m", "panocolor", "serve", "--port", "0", *args]
     env = os.environ | {"TMPDIR": str(tmp_path)}
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     try:
-        line = process.stderr.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+", line)
-        assert url, line
-        assert httpx.post(f"{url[0]}/api/sessions", timeout=10).status_code == 201
-        assert list(tmp_path.glob("panocolor-web-*/s-*"))
+        yield _Output(process).wait_for(r"http://127\.0\.0\.1:\d+", timeout_s)[0]
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        try:
+            code = process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+            raise
+    assert code == 0
+
+
+def test_output_reader_fails_on_a_silent_process_instead_of_hanging() -> None:
+    command = [sys.executable, "-c", "import time; time.sleep(60)"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        with pytest.raises(pytest.fail.Exception, match="within 0.5 s"):
+            _Output(process).wait_for("http://", timeout_s=0.5)
+    finally:
+        process.kill()
+        process.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_serve_command_prints_a_free_port_and_cleans_up(tmp_path: Path) -> None:
+    with _serve(tmp_path, "--max-upload-mb", "1") as url:
+        assert httpx.post(f"{url}/api/sessions", timeout=10).status_code == 201
+        assert list(tmp_path.glob("panocolor-web-*/s-*"))
     assert not list(tmp_path.glob("panocolor-web-*"))
+
+
+@pytest.mark.slow
+def test_serve_flags_limit_real_uploads(tmp_path: Path, gray_png: bytes) -> None:
+    flags = ("--max-upload-mb", "0.5", "--max-pixels", "100000")
+    with _serve(tmp_path, *flags) as url, httpx.Client(base_url=url, timeout=30) as client:
+        base = f"/api/sessions/{client.post('/api/sessions').json()['session_id']}"
+
+        def post(content: bytes, name: str = "x.png") -> httpx.Response:
+            return client.post(
+                f"{base}/images", files={"file": (name, content)}, data={"role": "target"}
+            )
+
+        noise = np.random.default_rng(0).bytes
+        assert post(gray_png).status_code == 201  # small enough
+        response = post(noise(600_000))  # over 0.5 MB: refused while saving
+        assert response.status_code == 413
+        assert response.json()["detail"] == "the file is larger than the upload limit of 0.5 MB"
+        response = post(noise(2_000_000))  # over 0.5 MB + framing: refused before reading
+        assert response.status_code == 413
+        assert response.json()["detail"] == "the request is larger than the upload limit of 0.5 MB"
+        response = post(_encoded(np.zeros((300, 400), np.uint8)), "wide.png")
+        assert response.status_code == 413
+        assert response.json()["detail"] == (
+            "wide.png has 120,000 pixels (400 x 300), more than the limit of 100,000 pixels"
+        )
+        assert [i["name"] for i in client.get(base).json()["images"]] == ["x.png"]
 
 
 def test_serve_refuses_a_missing_gallery(tmp_path: Path) -> None:

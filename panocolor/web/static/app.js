@@ -24,14 +24,42 @@ function showError(error) {
   $("#error").hidden = !error;
 }
 
-function thumb(src, title, onClick) {
+function thumb(src, title, onClick, onRemove) {
   const item = document.createElement("li");
   const img = document.createElement("img");
   img.src = src;
   img.alt = img.title = title;
   if (onClick) img.addEventListener("click", onClick);
   item.append(img, title);
+  if (onRemove) {
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "remove";
+    remove.textContent = "×";
+    remove.title = `Remove ${title}`;
+    remove.setAttribute("aria-label", remove.title);
+    remove.addEventListener("click", onRemove);
+    item.append(remove);
+  }
   return item;
+}
+
+async function removeImage(image) {
+  showError(null);
+  try {
+    await api(`${state.base}/images/${image.id}`, { method: "DELETE" });
+  } catch (error) {
+    showError(new Error(`${image.name}: ${error.message}`));
+    return;
+  }
+  state.images = state.images.filter((i) => i.id !== image.id);
+  render();
+  if (state.segment && !$("#segment-panel").hidden) {
+    if (state.segment.reference === image.id) {
+      Object.assign(state.segment, { reference: null, reference_name: null, reason: null });
+    }
+    showSegment(state.segment);
+  }
 }
 
 function render() {
@@ -39,7 +67,9 @@ function render() {
   const references = state.images.filter((i) => i.role === "reference");
   $("#target-thumb").hidden = !target;
   if (target) $("#target-thumb").src = target.preview_url;
-  $("#references").replaceChildren(...references.map((r) => thumb(r.preview_url, r.name)));
+  $("#references").replaceChildren(
+    ...references.map((r) => thumb(r.preview_url, r.name, null, () => removeImage(r))),
+  );
   $("#notes").textContent = state.images.flatMap((i) => i.warnings).join(" ");
   $("#colorize").disabled = !target || !references.length;
 }
