@@ -13,7 +13,7 @@ from PIL import Image
 
 from panocolor.colorspace import compose_lab
 from panocolor.composite.perobject import MODES, Mode, perobject_chroma
-from panocolor.composite.resample import resize_to_pixels
+from panocolor.composite.resample import resize_to_pixels, resize_to_shape
 from panocolor.errors import ModelNotFoundError, PanocolorError
 from panocolor.io import read_color, read_gray, to_pixels
 from panocolor.reference import (
@@ -191,9 +191,7 @@ class Colorizer:
                 segmentation = self.segmenter(small)  # type: ignore[misc]
             timings["segment"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            plan_l = resize_to_pixels(lightness, segmentation.ids.size)
-            if plan_l.shape != segmentation.shape:
-                plan_l = np.asarray(Image.fromarray(lightness).resize(segmentation.shape[::-1]))
+            plan_l = resize_to_shape(lightness, segmentation.shape)
             sources = self._sources(
                 plan_l, reference_image, by_class, by_segment, reference_segmentation
             )

@@ -16,10 +16,11 @@ References
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
+
+# The one working-size rule (also imported from here by _regions).
+from panocolor.composite.resample import working_shape
 
 
 def _box(x: np.ndarray, radius: int) -> np.ndarray:
@@ -64,13 +65,6 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -
     var_i = _box(guide * guide, radius) - mean_i * mean_i
     a, b = _coefficients(guide, np.asarray(src, np.float32), radius, eps, mean_i, var_i)
     return a * guide + b
-
-
-def working_shape(shape: tuple[int, int], max_pixels: int) -> tuple[int, int]:
-    """(h, w) with the aspect of ``shape`` and at most ``max_pixels`` pixels (never larger)."""
-    height, width = shape
-    scale = min(1.0, math.sqrt(max_pixels / (height * width)))
-    return max(1, round(height * scale)), max(1, round(width * scale))
 
 
 def refine_labels(
