@@ -32,12 +32,21 @@ class GrayImage:
         The file it came from, if any.
     was_color : bool
         True when a colour photo was given and converted to gray.
+    alpha : (H, W) float32 ndarray or None
+        Coverage in [0, 1] of a photo with transparency (``lightness`` is then the
+        photo composited onto white); None when every pixel is opaque.
+    opaque_lightness : (H, W) float32 ndarray or None
+        With ``alpha``: the L* of the photo's own pixels before compositing (that of
+        white where alpha is 0). Colour is found on it, then composited onto white
+        with :func:`panocolor.io.composite_chroma`.
     """
 
     lightness: np.ndarray
     bit_depth: int = 8
     source: Path | None = None
     was_color: bool = False
+    alpha: np.ndarray | None = None
+    opaque_lightness: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.lightness.ndim != 2:

@@ -10,6 +10,9 @@ All readers share one set of rules:
 * The EXIF orientation is applied, so results are upright, at full resolution.
 * Transparent pixels are composited onto white, in sRGB-encoded values
   (``value * alpha + (1 - alpha)``), the way a viewer shows them on a white page.
+  :func:`read_gray` also keeps the alpha and the photo's own L* before compositing,
+  so that colour is found on the photo and composited the same way
+  (:func:`composite_chroma`), not painted onto the half-white edge.
 * 16-bit files keep their 16 bits: Pillow decodes 16-bit gray itself, but reduces
   16-bit RGB(A) to 8 bits, so those PNGs are decoded by OpenCV and those TIFFs by
   tifffile (or by OpenCV where tifffile lacks the optional ``imagecodecs`` package
@@ -38,7 +41,7 @@ import numpy as np
 import tifffile
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
-from panocolor.colorspace import gray_to_lightness, rgb_to_lab
+from panocolor.colorspace import compose_lab, gray_to_lightness, rgb_to_lab
 from panocolor.errors import (
     ColorInputWarning,
     ImageReadError,
@@ -87,11 +90,20 @@ _PILLOW_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
+class _Pixels:
+    composited: np.ndarray  # (H, W) gray or (H, W, 3) RGB, float32 in [0, 1], opaque
+    alpha: np.ndarray | None = None  # (H, W) float32 coverage, None when fully opaque
+    own: np.ndarray | None = None  # the pixels before compositing, where alpha is not None
+
+
+@dataclass(frozen=True)
 class _Decoded:
     pixels: np.ndarray  # (H, W) gray or (H, W, 3) RGB, float32 in [0, 1], upright, opaque
     bit_depth: int
     source: Path | None
     name: str
+    alpha: np.ndarray | None = None  # (H, W) float32 coverage, None when fully opaque
+    own: np.ndarray | None = None  # the pixels before compositing onto white
 
 
 def _error(name: str, reason: str) -> ImageReadError:
@@ -135,11 +147,23 @@ def _check_size(width: int, height: int, max_pixels: int, name: str) -> None:
         raise _error(name, "the image is empty (0 pixels)")
 
 
-def _normalise(array: np.ndarray, name: str) -> np.ndarray:
+def _gray_if_equal(pixels: np.ndarray) -> np.ndarray:
+    """(H, W, 3) pixels whose three channels are equal as (H, W), others unchanged."""
+    if (
+        pixels.ndim == 3
+        and np.array_equal(pixels[..., 0], pixels[..., 1])
+        and np.array_equal(pixels[..., 1], pixels[..., 2])
+    ):
+        return pixels[..., 0]
+    return pixels
+
+
+def _normalise(array: np.ndarray, name: str) -> _Pixels:
     """Integer, bool or float pixels -> float32 in [0, 1], alpha composited onto white.
 
-    Returns an (H, W) array for gray data, including RGB data whose channels are
-    all equal, else (H, W, 3).
+    The composited pixels are (H, W) for gray data, including RGB data whose channels
+    are all equal, else (H, W, 3); where some pixel is not opaque, the alpha and the
+    pixels before compositing come too.
     """
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
@@ -157,19 +181,17 @@ def _normalise(array: np.ndarray, name: str) -> np.ndarray:
         pixels = np.clip(pixels, 0.0, 1.0)
     else:
         raise _error(name, f"pixels of dtype {array.dtype} are not uint8, uint16, bool or float")
-    if pixels.ndim == 3 and pixels.shape[2] in (2, 4):
-        alpha = pixels[..., -1:]
-        color = pixels[..., :-1]
-        pixels = np.minimum(color * alpha + (1.0 - alpha), 1.0)
-        if pixels.shape[2] == 1:
-            pixels = pixels[..., 0]
-    if (
-        pixels.ndim == 3
-        and np.array_equal(pixels[..., 0], pixels[..., 1])
-        and np.array_equal(pixels[..., 1], pixels[..., 2])
-    ):
-        pixels = pixels[..., 0]
-    return pixels
+    if not (pixels.ndim == 3 and pixels.shape[2] in (2, 4)):
+        return _Pixels(_gray_if_equal(pixels))
+    alpha = pixels[..., -1:]
+    color = pixels[..., :-1]
+    composited = np.minimum(color * alpha + (1.0 - alpha), 1.0)
+    if composited.shape[2] == 1:
+        composited, color = composited[..., 0], color[..., 0]
+    composited = _gray_if_equal(composited)
+    if np.all(alpha == 1.0):
+        return _Pixels(composited)
+    return _Pixels(composited, np.ascontiguousarray(alpha[..., 0]), _gray_if_equal(color))
 
 
 def _bit_depth(array: np.ndarray) -> int:
@@ -334,7 +356,8 @@ def _decode_file(path: Path, max_pixels: int) -> _Decoded:
         raise _error(name, "permission denied") from exc
     except Exception as exc:
         raise _error(name, _reason(exc)) from exc
-    return _Decoded(_normalise(array, name), _bit_depth(array), path, name)
+    pixels = _normalise(array, name)
+    return _Decoded(pixels.composited, _bit_depth(array), path, name, pixels.alpha, pixels.own)
 
 
 def _decode_pil(img: Image.Image, max_pixels: int) -> _Decoded:
@@ -350,7 +373,8 @@ def _decode_pil(img: Image.Image, max_pixels: int) -> _Decoded:
     except Exception as exc:
         raise _error(name, _reason(exc)) from exc
     source = Path(filename) if filename else None
-    return _Decoded(_normalise(array, name), _bit_depth(array), source, name)
+    pixels = _normalise(array, name)
+    return _Decoded(pixels.composited, _bit_depth(array), source, name, pixels.alpha, pixels.own)
 
 
 def _decode(source: ImageSource, max_pixels: int) -> _Decoded:
@@ -361,7 +385,7 @@ def _decode(source: ImageSource, max_pixels: int) -> _Decoded:
         if source.ndim >= 2:
             _check_size(source.shape[1], source.shape[0], max_pixels, name)
         pixels = _normalise(source, name)
-        return _Decoded(pixels, _bit_depth(source), None, name)
+        return _Decoded(pixels.composited, _bit_depth(source), None, name, pixels.alpha, pixels.own)
     if isinstance(source, Image.Image):
         return _decode_pil(source, max_pixels)
     if isinstance(source, str | os.PathLike):
@@ -429,8 +453,12 @@ def read_gray(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> G
     ((2, 3), 100.0, 8)
     """
     decoded = _decode(source, max_pixels)
+    opaque = None
+    if decoded.alpha is not None:
+        opaque = np.where(decoded.alpha > 0, _lightness(decoded.own), np.float32(100.0))
     if decoded.pixels.ndim == 2:
-        return GrayImage(gray_to_lightness(decoded.pixels), decoded.bit_depth, decoded.source)
+        lightness = gray_to_lightness(decoded.pixels)
+        return GrayImage(lightness, decoded.bit_depth, decoded.source, False, decoded.alpha, opaque)
     lab = rgb_to_lab(decoded.pixels)
     lightness = np.ascontiguousarray(lab[..., 0])
     chroma = _chroma_percentile(lab)
@@ -442,7 +470,51 @@ def read_gray(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> G
             ColorInputWarning,
             stacklevel=2,
         )
-    return GrayImage(lightness, decoded.bit_depth, decoded.source, was_color)
+    return GrayImage(lightness, decoded.bit_depth, decoded.source, was_color, decoded.alpha, opaque)
+
+
+def _lightness(pixels: np.ndarray) -> np.ndarray:
+    """L* of (H, W) gray or (H, W, 3) sRGB pixels in [0, 1]."""
+    if pixels.ndim == 2:
+        return gray_to_lightness(pixels)
+    return np.ascontiguousarray(rgb_to_lab(pixels)[..., 0])
+
+
+def composite_chroma(opaque_lightness: np.ndarray, ab: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """The chroma of a colorized photo with transparency, composited onto white.
+
+    The gray input was composited onto white by the readers' rule (``value * alpha +
+    1 - alpha`` in sRGB values). Its colour must be composited the same way: the photo's
+    own pixels (``opaque_lightness``) colorized with ``ab``, then mixed with white. Colour
+    found on the composited lightness instead treats the half-white edge as content, and
+    the transfer paints it (a salmon band along a fading edge). Compose the result with
+    :attr:`GrayImage.lightness <panocolor.types.GrayImage>`: L* stays the input's.
+
+    Parameters
+    ----------
+    opaque_lightness : (H, W) float32 ndarray
+        :attr:`GrayImage.opaque_lightness <panocolor.types.GrayImage>`.
+    ab : (H, W, 2) float32 ndarray
+        Chroma found on ``opaque_lightness``.
+    alpha : (H, W) float32 ndarray
+        :attr:`GrayImage.alpha <panocolor.types.GrayImage>`.
+
+    Returns
+    -------
+    ab : (H, W, 2) float32 ndarray
+        a*, b* of the composite: ``ab`` where opaque, fading to 0 where transparent.
+
+    Examples
+    --------
+    >>> ab = np.full((1, 3, 2), 20.0, np.float32)
+    >>> faded = composite_chroma(np.full((1, 3), 50.0), ab, np.array([[1.0, 0.5, 0.0]]))
+    >>> [round(float(c), 1) for c in np.hypot(faded[0, :, 0], faded[0, :, 1])]
+    [28.3, 12.1, 0.0]
+    """
+    coverage = np.asarray(alpha, np.float32)[..., None]
+    rgb = compose_lab(opaque_lightness, ab)
+    composited = np.minimum(rgb * coverage + (1.0 - coverage), 1.0)
+    return np.ascontiguousarray(rgb_to_lab(composited)[..., 1:])
 
 
 def read_color(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ColorImage:

@@ -361,6 +361,29 @@ def test_la_and_rgba_alpha_composite_onto_white(tmp_path):
     )
 
 
+def test_alpha_and_the_pixels_before_compositing_are_kept(tmp_path):
+    gray = np.array([[0, 51, 102, 204]], np.uint8)
+    alpha = np.array([[255, 128, 0, 51]], np.uint8)
+    Image.fromarray(np.dstack([gray, alpha]), "LA").save(tmp_path / "la.png")
+    rgba = np.dstack([np.repeat(gray[..., None], 3, axis=2), alpha])
+    rgba[0, 2, :3] = (255, 0, 0)  # a hidden colour under a transparent pixel
+    for source in (tmp_path / "la.png", rgba):
+        image = read_gray(source)
+        np.testing.assert_array_equal(image.alpha, alpha / np.float32(255))
+        a = alpha[0] / 255.0
+        np.testing.assert_allclose(
+            image.lightness[0], gray_to_lightness(gray[0] / 255.0 * a + 1 - a), atol=1e-4
+        )
+        # The photo's own L*, and white's where nothing of the photo shows.
+        expected = gray_to_lightness(gray[0] / 255.0)
+        expected[2] = 100.0
+        np.testing.assert_allclose(image.opaque_lightness[0], expected, atol=1e-4)
+        assert not image.was_color
+    opaque = read_gray(np.dstack([gray, np.full_like(gray, 255)]))
+    assert opaque.alpha is None and opaque.opaque_lightness is None
+    assert read_gray(gray).alpha is None
+
+
 @pytest.mark.parametrize("suffix", [".jpg", ".tif"])
 def test_cmyk_files(suffix, tmp_path):
     path = tmp_path / f"cmyk{suffix}"
