@@ -40,6 +40,18 @@ def _engine(threads: int) -> StyleTransfer:
     return StyleTransfer(device="cpu", max_size=_NETWORK_SIDE, threads=threads)
 
 
+def _masked_style(reference_lab: np.ndarray, reference_mask: np.ndarray) -> np.ndarray:
+    """The style image of a masked reference: the mask's bounding box, with every pixel
+    outside the mask set to the mean colour inside it, so no colour from outside the mask
+    reaches the network. (Filling with the nearest pixel inside instead draws streaks the
+    network paints with hues of its own: chroma up to 19 of a hue the mask lacked.)"""
+    rows, cols = np.nonzero(reference_mask)
+    box = slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)
+    style, inside = reference_lab[box].copy(), reference_mask[box]
+    style[~inside] = style[inside].mean(axis=0)
+    return style
+
+
 def _to_pil(rgb01: np.ndarray) -> Image.Image:
     return Image.fromarray(np.round(np.clip(rgb01, 0, 1) * 255).astype(np.uint8))
 
@@ -73,10 +85,11 @@ class NeuralTransfer:
         lightness, reference_lab, target_mask, _ = check_inputs(
             lightness, reference_lab, target_mask, reference_mask
         )
-        style = reference_lab
-        if reference_mask is not None:
-            rows, cols = np.nonzero(reference_mask)
-            style = reference_lab[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+        style = (
+            reference_lab
+            if reference_mask is None
+            else _masked_style(reference_lab, reference_mask)
+        )
         height, width = lightness.shape
         scale = _NETWORK_SIDE / max(height, width)
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
