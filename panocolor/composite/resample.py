@@ -18,7 +18,7 @@ import math
 import cv2
 import numpy as np
 
-_BAND_PIXELS = 1 << 18  # rows per in-place band in guided_upsample: cache-sized
+_BAND_PIXELS = 1 << 18  # pixels per in-place band in guided_upsample: cache-sized
 
 
 def working_shape(shape: tuple[int, ...], max_pixels: int) -> tuple[int, int]:
@@ -127,7 +127,9 @@ def resize_to_pixels(image: np.ndarray, max_pixels: int, *, nearest: bool = Fals
 
 
 def _box(image: np.ndarray, radius: int) -> np.ndarray:
-    return cv2.boxFilter(image, -1, (2 * radius + 1, 2 * radius + 1), borderType=cv2.BORDER_REFLECT)
+    size = (2 * radius + 1, 2 * radius + 1)
+    # reshape: cv2 drops the axis of a single channel
+    return cv2.boxFilter(image, -1, size, borderType=cv2.BORDER_REFLECT).reshape(image.shape)
 
 
 def guided_upsample(
@@ -169,6 +171,11 @@ def guided_upsample(
     chroma_small = np.asarray(chroma_small, dtype=np.float32)
     guide_small = np.asarray(guide_small, dtype=np.float32)
     guide_full = np.asarray(guide_full, dtype=np.float32)
+    if chroma_small.ndim != 3 or chroma_small.shape[:2] != guide_small.shape:
+        raise ValueError(
+            f"chroma_small {chroma_small.shape} must be (h, w, C) with (h, w) = guide_small's "
+            f"{guide_small.shape}"
+        )
     if chroma_small.shape[:2] == guide_full.shape:
         return chroma_small
     mean_l = _box(guide_small, radius)
@@ -178,12 +185,18 @@ def guided_upsample(
     slope = cov / (np.maximum(var_l, 0.0)[..., None] + eps)
     offset = mean_c - slope * mean_l[..., None]
     size = (guide_full.shape[1], guide_full.shape[0])
-    chroma = cv2.resize(_box(slope, radius), size, interpolation=cv2.INTER_LINEAR)
-    offset = cv2.resize(_box(offset, radius), size, interpolation=cv2.INTER_LINEAR)
+    full = guide_full.shape + chroma_small.shape[2:]  # cv2 drops a single channel's axis
+    chroma = cv2.resize(_box(slope, radius), size, interpolation=cv2.INTER_LINEAR).reshape(full)
+    offset = cv2.resize(_box(offset, radius), size, interpolation=cv2.INTER_LINEAR).reshape(full)
     # In place, band by band: two full-size (H, W, C) arrays in all, and no temporaries.
-    rows = max(1, _BAND_PIXELS // max(1, guide_full.shape[1]))
-    for start in range(0, guide_full.shape[0], rows):
-        band = slice(start, start + rows)
+    for band in _bands(*guide_full.shape):
         chroma[band] *= guide_full[band, :, None]
         chroma[band] += offset[band]
     return chroma
+
+
+def _bands(height: int, width: int) -> list[slice]:
+    """Row slices of at most :data:`_BAND_PIXELS` pixels each (at least one row) covering
+    ``height`` rows: one band up to 262,144 pixels, several above."""
+    rows = max(1, _BAND_PIXELS // max(1, width))
+    return [slice(start, start + rows) for start in range(0, height, rows)]
