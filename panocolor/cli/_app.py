@@ -7,10 +7,11 @@ import logging
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup, TyperOption
 
 from panocolor import __version__
 from panocolor.errors import PanocolorError
@@ -18,7 +19,35 @@ from panocolor.errors import PanocolorError
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+def _plain_flags(params: list[Any]) -> list[Any]:
+    """Show on/off flags without a value placeholder in ``--help``.
+
+    Typer's rich help prints every option's type, so ``--overwrite``, ``--help`` and the
+    other flags came out as ``--overwrite <bool>``, as if they took a value; an empty
+    metavar leaves the type column blank for exactly the flags.
+    """
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class PanocolorGroup(TyperGroup):
+    """The ``panocolor`` command group: flags (its own and its commands') shown as flags."""
+
+    def get_params(self, ctx: typer.Context) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _plain_flags(command.get_params(ctx))  # the help option is created and cached here
+        return command
+
+
 app = typer.Typer(
+    cls=PanocolorGroup,
     name="panocolor",
     help="Colorize grayscale photographs from colour reference photos, object by object.",
     rich_markup_mode="rich",

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from panocolor.cli._app import app, console, handle_errors
+from panocolor.cli._app import PanocolorGroup, app, console, handle_errors
 
 models_app = typer.Typer(
+    cls=PanocolorGroup,
     help="Model files: where they are found, and fetching them (sha256-verified).",
     no_args_is_help=True,
 )

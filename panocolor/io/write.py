@@ -107,6 +107,73 @@ def _publish(temp: Path, path: Path, overwrite: bool) -> None:
         os.replace(temp, path)
 
 
+def _extension_error(path: Path) -> ImageWriteError:
+    extension = path.suffix.lower()
+    return ImageWriteError(
+        f"cannot write {path}: panocolor does not write {extension or 'files without an extension'}"
+        f"; it writes {', '.join(WRITE_EXTENSIONS)}"
+    )
+
+
+def _reason(error: BaseException) -> str:
+    """An OS error's reason without the file name it carries (which may be a temporary file)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[0].lower() + error.strerror[1:]
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def check_writable(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Check, before any work, that :func:`write_image` can write ``path``.
+
+    The extension must be one of :data:`WRITE_EXTENSIONS`; ``path`` must not be a
+    directory, nor exist unless ``overwrite``; the nearest existing folder on the way to
+    it must be a folder this process may create files in (missing folders below it are
+    created by :func:`write_image`); when the parent folder exists, a file is created in
+    it and removed again, which also catches read-only file systems (and works for root,
+    whom permission bits do not stop).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output file.
+    overwrite : bool, optional
+        Whether an existing file may be replaced.
+
+    Returns
+    -------
+    path : Path
+
+    Raises
+    ------
+    ImageWriteError
+        One line naming ``path`` and what is wrong with it.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in WRITE_EXTENSIONS:
+        raise _extension_error(path)
+    if path.is_dir():
+        raise ImageWriteError(f"cannot write {path}: it is a directory")
+    if path.exists() and not overwrite:
+        raise _exists_error(path)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ImageWriteError(f"cannot write {path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ImageWriteError(f"cannot write {path}: no permission to create files in {folder}")
+    if folder == path.parent:
+        probe = folder / f".{path.name}.{secrets.token_hex(6)}.part"
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except OSError as error:
+            raise ImageWriteError(
+                f"cannot write {path}: cannot create files in {folder} ({_reason(error)})"
+            ) from None
+        probe.unlink(missing_ok=True)
+    return path
+
+
 def write_image(
     path: str | os.PathLike[str], pixels: np.ndarray, *, overwrite: bool = False
 ) -> Path:
@@ -136,25 +203,20 @@ def write_image(
     ------
     ImageWriteError
         Unknown extension, ``path`` exists (without ``overwrite``) or is a
-        directory, or the folder or file cannot be written.
+        directory, or the folder or file cannot be written (see :func:`check_writable`);
+        the message names ``path``, never the temporary file.
     ValueError
         ``pixels`` has the wrong shape or dtype.
     """
     path = Path(path)
     extension = path.suffix.lower()
     if extension not in WRITE_EXTENSIONS:
-        raise ImageWriteError(
-            f"cannot write {path}: unknown image extension {extension or '(none)'!r}; "
-            f"use one of {', '.join(WRITE_EXTENSIONS)}"
-        )
+        raise _extension_error(path)
     if not isinstance(pixels, np.ndarray) or pixels.dtype not in (np.uint8, np.uint16):
         raise ValueError("pixels must be a uint8 or uint16 ndarray")
     if pixels.size == 0 or not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)):
         raise ValueError(f"pixels must be (H, W, 3) or (H, W), got shape {pixels.shape}")
-    if path.is_dir():
-        raise ImageWriteError(f"cannot write {path}: it is a directory")
-    if path.exists() and not overwrite:
-        raise _exists_error(path)
+    check_writable(path, overwrite=overwrite)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,8 +230,7 @@ def write_image(
     except PanocolorError:
         raise
     except Exception as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise ImageWriteError(f"cannot write {path}: {reason}") from exc
+        raise ImageWriteError(f"cannot write {path}: {_reason(exc)}") from exc
     finally:
         temp.unlink(missing_ok=True)
     return path

@@ -96,8 +96,6 @@ class Embedder:
 
 @lru_cache(maxsize=4)
 def _interpreter(path: str, num_threads: int):  # noqa: ANN202 (litert has no type stubs)
-    from ai_edge_litert.interpreter import Interpreter
+    from panocolor.models import tflite_interpreter  # quiet: no runtime chatter on stderr
 
-    interpreter = Interpreter(model_path=path, num_threads=num_threads)
-    interpreter.allocate_tensors()
-    return interpreter
+    return tflite_interpreter(path, num_threads)

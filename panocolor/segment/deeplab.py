@@ -21,7 +21,7 @@ import numpy as np
 
 from panocolor.colorspace import lightness_to_gray
 from panocolor.errors import PanocolorError
-from panocolor.models import find_model
+from panocolor.models import find_model, tflite_interpreter
 from panocolor.segment._refine import refine_labels, upsample_labels
 from panocolor.segment._regions import fill_holes, superpixels
 from panocolor.segment.base import (
@@ -54,11 +54,8 @@ class DeepLabModel:
     """
 
     def __init__(self, path: str | os.PathLike[str], num_threads: int = 2) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
         self.path = os.fspath(path)
-        self._interpreter = Interpreter(model_path=self.path, num_threads=num_threads)
-        self._interpreter.allocate_tensors()
+        self._interpreter = tflite_interpreter(self.path, num_threads)  # quiet on stderr
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._lock = threading.Lock()

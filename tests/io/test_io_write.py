@@ -16,6 +16,7 @@ from PIL import Image
 import panocolor.io.write as write_module
 from panocolor.errors import ImageWriteError
 from panocolor.io import read_rgb, to_pixels, write_image
+from panocolor.io.write import check_writable
 
 RNG = np.random.default_rng(11)
 
@@ -79,8 +80,10 @@ def test_lossless_round_trip_keeps_bit_depth(bit_depth, suffix, shape, tmp_path)
     white = 255 if bit_depth == 8 else 65535
     rgb = read_rgb(path)
     expected = pixels if pixels.ndim == 3 else np.repeat(pixels[..., None], 3, axis=2)
+    assert rgb.shape == expected.shape
+    # read back as the very levels written, scaled to [0, 1]
+    np.testing.assert_allclose(rgb, expected / white, rtol=0, atol=1e-6)
     np.testing.assert_array_equal(to_pixels(rgb, bit_depth), expected)
-    assert rgb.max() <= 1.0 and (expected / white).max() <= 1.0
 
 
 @pytest.mark.parametrize("suffix", [".jpg", ".jpeg", ".webp"])
@@ -166,11 +169,51 @@ def test_parent_folders_are_created(tmp_path):
     assert path.is_file()
 
 
-@pytest.mark.parametrize("name", ["out.bmp", "out", "out.png.txt"])
+@pytest.mark.parametrize("name", ["out.bmp", "out", "out.png.txt", "out.GIF"])
 def test_unknown_extension(name, tmp_path):
-    with pytest.raises(ImageWriteError, match="unknown image extension"):
+    with pytest.raises(ImageWriteError) as excinfo:
         write_image(tmp_path / name, _pixels(8))
+    message = str(excinfo.value)
+    assert message.startswith(f"cannot write {tmp_path / name}: panocolor does not write ")
+    assert message.endswith("it writes .png, .jpg, .jpeg, .tif, .tiff, .webp")
     assert os.listdir(tmp_path) == []
+
+
+def test_os_error_names_the_output_not_the_temporary_file(tmp_path, monkeypatch):
+    """A failing write reports the user's path and the reason, never ``.out.png.<hex>.part``."""
+    path = tmp_path / "out.png"
+
+    def failing_encoder(file, pixels, extension):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".out.png.25b5739b3feb.part"))
+
+    monkeypatch.setattr(write_module, "_encode", failing_encoder)
+    with pytest.raises(ImageWriteError) as excinfo:
+        write_image(path, _pixels(8))
+    assert str(excinfo.value) == f"cannot write {path}: permission denied"
+    assert os.listdir(tmp_path) == []
+
+
+def test_parent_that_is_a_file(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_bytes(b"keep")
+    target = blocker / "out.png"
+    with pytest.raises(ImageWriteError) as excinfo:
+        write_image(target, _pixels(8))
+    assert str(excinfo.value) == f"cannot write {target}: {blocker} is a file, not a folder"
+    with pytest.raises(ImageWriteError, match="is a file, not a folder"):
+        check_writable(blocker / "a" / "b" / "out.png")
+    assert blocker.read_bytes() == b"keep" and os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_check_writable_leaves_nothing_behind(tmp_path):
+    assert check_writable(tmp_path / "out.png") == tmp_path / "out.png"
+    assert check_writable(tmp_path / "new" / "out.tif") == tmp_path / "new" / "out.tif"
+    assert os.listdir(tmp_path) == []  # the probe is removed; missing folders are not made
+    (tmp_path / "out.png").write_bytes(b"old")
+    with pytest.raises(ImageWriteError, match="use --overwrite"):
+        check_writable(tmp_path / "out.png")
+    assert check_writable(tmp_path / "out.png", overwrite=True) == tmp_path / "out.png"
+    assert os.listdir(tmp_path) == ["out.png"]
 
 
 def test_directory_target(tmp_path):
