@@ -1,5 +1,6 @@
 """End to end in a real headless Chromium: upload, colorize, swap a segment's reference, download.
 
+Also: the start page shows nothing meant to be hidden, and /docs renders offline.
 Needs Debian's ``chromium`` package and Playwright for Python (its own browser
 download is not used). ``PANOCOLOR_UPDATE_SCREENSHOT=1`` also rewrites docs/web.png.
 """
@@ -10,6 +11,7 @@ import io
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import cv2
 import httpx
@@ -26,9 +28,27 @@ CHROMIUM = shutil.which("chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "web.png"
 TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium on PATH (Debian: apt-get install chromium)"
+# Shown only once there is something to show: on the start page each must be invisible.
+HIDDEN_AT_START = (
+    "#target-thumb",
+    "#target-input",
+    "#reference-input",
+    "#gallery-box",
+    "#error",
+    "#download",
+    "#compare",
+    "#overlay",
+    "#segment-panel",
 )
+# Operation summaries /docs must show.
+OPERATIONS = ("Create Session", "Upload Image", "Delete Image", "Colorize", "Update Segment")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="no chromium on PATH (Debian: apt-get install chromium)"
+    ),
+]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright for Python")
 
 
@@ -56,9 +76,48 @@ def _download(page: sync_api.Page) -> np.ndarray:
 def _wait_done(page: sync_api.Page) -> None:
     page.wait_for_function(
         "document.querySelector('#status').textContent.startsWith('Done')"
-        " && document.querySelector('#compare').hidden === false",
+        " && document.querySelector('#compare').hidden === false"
+        " && !document.querySelector('#colorize').disabled",  # the page is idle again
         timeout=TIMEOUT_MS,
     )
+
+
+def _check_start_page(page: sync_api.Page) -> None:
+    """Nothing meant to be hidden shows before an upload (CSS must not override ``hidden``)."""
+    hidden = page.evaluate(
+        "[...document.querySelectorAll('[hidden]')]"
+        ".map((e) => [`#${e.id}`, getComputedStyle(e).display])"
+    )
+    assert {selector for selector, _ in hidden} == set(HIDDEN_AT_START)
+    shown = [selector for selector in HIDDEN_AT_START if page.locator(selector).is_visible()]
+    assert not shown, f"visible on the start page: {shown}"
+    assert all(display == "none" for _, display in hidden), hidden
+
+
+def _check_docs_offline(browser: sync_api.Browser, url: str) -> None:
+    """/docs renders its operations with every request off 127.0.0.1 blocked."""
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    asked: list[str] = []
+    blocked: list[str] = []
+
+    def only_local(route: sync_api.Route) -> None:
+        asked.append(route.request.url)
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{url}/docs")
+    for name in OPERATIONS:
+        operation = page.locator(".opblock-summary-description", has_text=name).first
+        operation.wait_for(state="visible")
+        assert operation.is_visible(), name
+    assert blocked == [], blocked
+    assert any(u.endswith("/openapi.json") for u in asked) and len(asked) >= 3, asked
+    page.close()
 
 
 def test_upload_colorize_swap_download(
@@ -70,24 +129,32 @@ def test_upload_colorize_swap_download(
     _save(np.dot(cat, [0.299, 0.587, 0.114]).round().astype(np.uint8), gray_path)
     references = [_save(data.coffee(), tmp_path / "coffee.jpg")]
     references.append(_save(data.astronaut(), tmp_path / "astronaut.jpg"))
+    references.append(_save(data.rocket(), tmp_path / "rocket.jpg"))
     gray = np.asarray(Image.open(gray_path))
 
     app = create_app(limits=Limits(max_upload_bytes=2**20, max_pixels=10**6))
     with running(app) as url, sync_api.sync_playwright() as playwright:
+        assert url.startswith("http://127.0.0.1:")
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        _check_docs_offline(browser, url)
         page = browser.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(url)
         page.wait_for_selector("body[data-ready=true]")
+        _check_start_page(page)
         page.set_input_files("#target-input", gray_path)
         page.wait_for_selector("#target-thumb:not([hidden])")
         page.set_input_files("#reference-input", references)
+        page.wait_for_function("document.querySelectorAll('#references li').length === 3")
+        page.click("#references button[aria-label='Remove rocket.jpg']")
         page.wait_for_function("document.querySelectorAll('#references li').length === 2")
+        base = url + page.evaluate("state.base")
+        names = [i["name"] for i in httpx.get(base).json()["images"]]
+        assert names == ["cat.png", "coffee.jpg", "astronaut.jpg"]
         page.click("#colorize")
         _wait_done(page)
         before = _download(page)
 
-        base = url + page.evaluate("state.base")
         segments = httpx.get(f"{base}/segments").json()["segments"]
         ids = np.asarray(Image.open(io.BytesIO(httpx.get(f"{base}/segments/ids.png").content)))
         chosen = max(segments, key=lambda s: s["area"] if s["area"] < 0.5 else 0)
@@ -120,4 +187,6 @@ def test_upload_colorize_swap_download(
     assert changed[swapped.astype(bool)].mean() > 0.5
     assert not changed[~near].any(), f"{changed[~near].sum()} pixels changed elsewhere"
     lightness = rgb2lab(np.repeat(gray[..., None], 3, axis=2))[..., 0]
-    assert np.percentile(np.abs(rgb2lab(after)[..., 0] - lightness), 99) <= 1.0
+    for result in (before, after):  # 8-bit PNGs, as downloaded
+        assert result.dtype == np.uint8
+        assert np.abs(rgb2lab(result)[..., 0] - lightness).max() <= 0.5
