@@ -8,7 +8,14 @@ manifest and every failure in the failures file (:mod:`~panocolor.batch.manifest
 
 from panocolor.batch.jobs import FAILURES_NAME, MANIFEST_NAME, Job, list_jobs
 from panocolor.batch.manifest import Failure, Record, read_manifest
-from panocolor.batch.run import ENGINES, BatchPlan, BatchSummary, Engine, run_batch
+from panocolor.batch.run import (
+    ENGINES,
+    BatchInterrupted,
+    BatchPlan,
+    BatchSummary,
+    Engine,
+    run_batch,
+)
 from panocolor.batch.worker import BatchConfig, Outcome
 
 __all__ = [
@@ -16,6 +23,7 @@ __all__ = [
     "FAILURES_NAME",
     "MANIFEST_NAME",
     "BatchConfig",
+    "BatchInterrupted",
     "BatchPlan",
     "BatchSummary",
     "Engine",

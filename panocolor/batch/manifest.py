@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import glob
 import json
 import os
 import re
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -154,22 +156,95 @@ class FailureLog:
             self._file.close()
 
 
-def lock_output(out_dir: Path) -> IO[bytes]:
-    """Take the output folder for this process (released when it exits, even if killed).
+class StaleLockWarning(UserWarning):
+    """The output folder's lock was left by a batch that is no longer running; taken over."""
+
+
+class OutputLock:
+    """The output folder, taken by this process: ``.panocolor-batch.lock`` holding its pid.
+
+    The file is locked with ``flock``, which the kernel releases when the process ends
+    however it ends; :meth:`release` also removes the file, so after a batch that ended
+    by itself (done, error or signal) there is none. After a SIGKILL the file stays, its
+    flock released: the next batch finds it free, says so and takes it over.
+    """
+
+    def __init__(self, path: Path, fd: int, stale_pid: int | None) -> None:
+        self.path = path
+        self._fd: int | None = fd
+        self.stale_pid = stale_pid
+        """The pid written by the batch whose left-over lock was taken over, if any."""
+
+    def release(self) -> None:
+        """Remove the lock file (while still holding it), then let go of it."""
+        if self._fd is None:
+            return
+        try:
+            if os.stat(self.path).st_ino == os.fstat(self._fd).st_ino:
+                self.path.unlink()
+        except OSError:
+            pass  # already gone, or the folder is no longer writable: the flock still goes
+        os.close(self._fd)
+        self._fd = None
+
+    def close(self) -> None:
+        self.release()
+
+
+def _lock_pid(fd: int) -> int | None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    text = os.read(fd, 64).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None
+
+
+def lock_output(out_dir: Path) -> OutputLock:
+    """Take the output folder for this process; see :class:`OutputLock`.
+
+    A lock file left by a killed batch (free, holding another pid) is taken over with a
+    :class:`StaleLockWarning`.
 
     Raises
     ------
     PanocolorError
-        Another batch is writing into ``out_dir``.
+        Another batch is writing into ``out_dir``, or the lock cannot be created.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    handle = (out_dir / _LOCK_NAME).open("wb")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise PanocolorError(f"another panocolor batch is writing into {out_dir}") from None
-    return handle
+    path = out_dir / _LOCK_NAME
+    for _ in range(10):  # another batch may remove the file between our open and flock
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise PanocolorError(f"cannot write into {out_dir}: {reason}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = _lock_pid(fd)
+            os.close(fd)
+            holder = f" (pid {pid})" if pid else ""
+            raise PanocolorError(
+                f"another panocolor batch{holder} is writing into {out_dir}"
+            ) from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:  # we locked a file its holder had just removed: try again
+            os.close(fd)
+            continue
+        stale = _lock_pid(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        if stale is not None and stale != os.getpid():
+            warnings.warn(
+                f"took over {path}, left by a batch (pid {stale}) that is no longer running",
+                StaleLockWarning,
+                stacklevel=2,
+            )
+        else:
+            stale = None
+        return OutputLock(path, fd, stale)
+    raise PanocolorError(f"cannot take {path}: other batches keep taking it")
 
 
 def remove_partials(out_dir: Path) -> int:
@@ -179,6 +254,18 @@ def remove_partials(out_dir: Path) -> int:
         if path.is_file() and _PARTIAL.match(path.name):
             path.unlink(missing_ok=True)
             removed += 1
+    return removed
+
+
+def remove_job_partials(jobs: list[Job]) -> int:
+    """Delete the temporary files of ``jobs``' outputs (left by killed workers); how many."""
+    removed = 0
+    for job in jobs:
+        output = Path(job.output)
+        for path in output.parent.glob(f".{glob.escape(output.name)}.*.part"):
+            if path.is_file() and _PARTIAL.match(path.name):
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed
 
 

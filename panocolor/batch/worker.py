@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from panocolor import __version__
+from panocolor.batch import _hooks
 from panocolor.batch.jobs import Job
 from panocolor.batch.manifest import Failure, Record
 from panocolor.errors import PanocolorError
@@ -147,7 +148,9 @@ class JobRunner:
                     job.input, reference, class_references=self.class_references or None
                 )
             mark = time.perf_counter()
+            _hooks.set_current_job(job.key)
             write_image(job.output, result.rgb, overwrite=self.config.overwrite or job.replace)
+            _hooks.after_write(job.key)
             timings = dict(result.timings)
             timings["write"] = time.perf_counter() - mark
         except (PanocolorError, OSError, MemoryError, ValueError) as error:

@@ -19,12 +19,12 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from panocolor.cli._app import app, console, handle_errors
+from panocolor.cli._app import app, console, fail, handle_errors
 from panocolor.cli.colorize import TransferOption
 from panocolor.errors import PanocolorError
 
 if TYPE_CHECKING:
-    from panocolor.batch import BatchPlan, BatchSummary, Outcome
+    from panocolor.batch import BatchConfig, BatchPlan, BatchSummary, Outcome
 
 _SHOWN_FAILURES = 20  # the rest are in the failures file
 
@@ -131,7 +131,7 @@ def batch(
     finished photos are recorded in OUTPUT/panocolor-manifest.jsonl and skipped by
     the next run; unreadable photos are listed in OUTPUT/panocolor-failures.csv.
     """
-    from panocolor.batch import ENGINES, BatchConfig, run_batch
+    from panocolor.batch import ENGINES, BatchConfig, BatchInterrupted
 
     if engine not in ENGINES:
         raise PanocolorError(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -148,6 +148,26 @@ def batch(
         class_references=_class_references(ref or []),
         overwrite=overwrite,
     )
+    try:
+        summary = _run_with_progress(source, output, config, workers, engine, ray_address)
+    except BatchInterrupted as interrupted:  # one line, and the shell's 128 + signal
+        raise fail(str(interrupted), code=128 + interrupted.signum) from None
+    _report(summary, output)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(
+    source: Path,
+    output: Path,
+    config: BatchConfig,
+    workers: int,
+    engine: str,
+    ray_address: str | None,
+) -> BatchSummary:
+    """``run_batch`` under a progress bar (taken down before anything else is printed)."""
+    from panocolor.batch import run_batch
+
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -176,6 +196,4 @@ def batch(
             on_start=on_start,
             on_outcome=on_outcome,
         )
-    _report(summary, output)
-    if summary.failed:
-        raise typer.Exit(1)
+    return summary
