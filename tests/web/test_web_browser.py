@@ -131,6 +131,7 @@ def test_upload_colorize_swap_download(
     references.append(_save(data.astronaut(), tmp_path / "astronaut.jpg"))
     references.append(_save(data.rocket(), tmp_path / "rocket.jpg"))
     gray = np.asarray(Image.open(gray_path))
+    second_gray = _save(data.camera(), tmp_path / "camera.png")
 
     app = create_app(limits=Limits(max_upload_bytes=2**20, max_pixels=10**6))
     with running(app) as url, sync_api.sync_playwright() as playwright:
@@ -177,6 +178,18 @@ def test_upload_colorize_swap_download(
         after = _download(page)
         if os.environ.get("PANOCOLOR_UPDATE_SCREENSHOT") == "1":
             page.screenshot(path=SCREENSHOT, full_page=True)
+        # A new gray photo: the old photo's result and segments leave the page.
+        old_thumb = page.get_attribute("#target-thumb", "src")
+        page.set_input_files("#target-input", second_gray)
+        page.wait_for_function(
+            f"document.querySelector('#target-thumb').getAttribute('src') !== {old_thumb!r}"
+        )
+        shown = [
+            s
+            for s in ("#compare", "#download", "#overlay", "#segment-panel")
+            if page.locator(s).is_visible()
+        ]
+        assert not shown, f"still shown for the new photo: {shown}"
         browser.close()
 
     assert before.shape == after.shape == gray.shape + (3,)

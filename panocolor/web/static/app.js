@@ -92,8 +92,17 @@ async function upload(files, role) {
 }
 
 function addImage(image) {
-  if (image.role === "target") state.images = state.images.filter((i) => i.role !== "target");
+  if (image.role === "target") {
+    state.images = state.images.filter((i) => i.role !== "target");
+    clearResult();  // the server dropped the old photo's result and segments
+  }
   state.images.push(image);
+}
+
+function clearResult() {
+  for (const id of ["#compare", "#download", "#overlay", "#segment-panel"]) $(id).hidden = true;
+  $("#segments-note").textContent = "Segments appear here after colorizing; click one to change it.";
+  state.segment = null;
 }
 
 async function addFromGallery(id) {
