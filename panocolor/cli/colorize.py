@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from panocolor.cli._app import app, console, fail, handle_errors
+from panocolor.cli._hints import warn_models_missing
 from panocolor.errors import ImageWriteError, PanocolorError
 
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"}
+if TYPE_CHECKING:
+    from panocolor.types import Colorized
 
 TransferOption = Annotated[
     str,
@@ -24,27 +25,76 @@ TransferOption = Annotated[
 ]
 
 
-def _output_paths(inputs: list[Path], output: Path) -> list[Path]:
-    """One output per input: ``output`` itself for a single file, else ``output/<name>``."""
-    to_folder = len(inputs) > 1 or output.is_dir() or output.suffix.lower() not in _IMAGE_SUFFIXES
-    paths = [output / source.name for source in inputs] if to_folder else [output]
+def _output_paths(inputs: list[Path], output: Path, overwrite: bool) -> list[Path]:
+    """One output per input: ``output`` itself for a single file, else ``output/<name>``.
+
+    Checked before any model runs: a dotted ``output`` that is not an existing folder
+    must be a file panocolor writes (one input only), and the place must be writable.
+    """
+    from panocolor.io.write import WRITE_EXTENSIONS, check_writable
+
+    if output.is_dir():
+        paths = [output / source.name for source in inputs]
+    elif output.suffix:
+        if len(inputs) > 1:
+            raise ImageWriteError(
+                f"{len(inputs)} inputs need an output folder, and {output} is not one "
+                "(create it first, or give a folder name without a dot)"
+            )
+        if output.suffix.lower() not in WRITE_EXTENSIONS:
+            raise ImageWriteError(
+                f"cannot write {output}: panocolor writes {', '.join(WRITE_EXTENSIONS)} "
+                "(for a folder, create it first or give a name without a dot)"
+            )
+        paths = [output]
+    elif output.exists():
+        raise ImageWriteError(f"cannot write into {output}: it is a file, not a folder")
+    else:
+        paths = [output / source.name for source in inputs]
     for source, target in zip(inputs, paths, strict=True):
         if source.exists() and target.exists() and source.resolve() == target.resolve():
             raise ImageWriteError(f"output {target} is the input itself; choose another output")
     if len({p.resolve() for p in paths}) < len(paths):
         raise ImageWriteError("several inputs share a file name; give them distinct names")
+    for target in paths:
+        # a single output must be free; with several, one that exists fails on its own later
+        check_writable(target, overwrite=overwrite or len(paths) > 1)
     return paths
 
 
 def parse_class_references(values: list[str]) -> dict[str, Path]:
-    """``["sky=sky.jpg", "person=me.jpg"]`` -> ``{"sky": Path("sky.jpg"), ...}``."""
+    """``["sky=sky.jpg", "people=me.jpg"]`` -> ``{"sky-other-merged": Path("sky.jpg"), ...}``.
+
+    Class names may be COCO names or their plain aliases (``panocolor classes``); an
+    unknown name is refused with close names suggested.
+    """
+    from panocolor.segment.classes import resolve_class
+
     mapping: dict[str, Path] = {}
     for value in values:
         label, sep, path = value.partition("=")
         if not sep or not label.strip() or not path.strip():
             raise typer.BadParameter(f"expected CLASS=PATH, got {value!r}", param_hint="--ref")
-        mapping[label.strip()] = Path(path.strip())
+        try:
+            mapping[resolve_class(label)] = Path(path.strip())
+        except PanocolorError as error:
+            raise PanocolorError(f"--ref {label.strip()}: {error}") from None
     return mapping
+
+
+def warn_unmatched_classes(by_class: dict[str, Path], result: Colorized, source: Path) -> None:
+    """Warn, naming the classes found, when a ``--ref`` class matches no segment of the photo."""
+    if result.segmentation is None or not by_class:
+        return
+    found = sorted({s.label for s in result.segmentation.segments})
+    for label in by_class:
+        if label not in found:
+            console.print(
+                f"[yellow]warning:[/] --ref: no segment of {source} is {label} "
+                f"(found: {', '.join(found) or 'none'})",
+                markup=True,
+                soft_wrap=True,
+            )
 
 
 SegmenterOption = Annotated[
@@ -90,7 +140,11 @@ def colorize(
     ] = None,
     class_references: Annotated[
         list[str],
-        typer.Option("--ref", help="CLASS=PATH: a colour photo for one class (repeatable)."),
+        typer.Option(
+            "--ref",
+            help="CLASS=PATH: a colour photo for one class (repeatable); CLASS is a class "
+            "name or a plain alias (sky, tree, person...): `panocolor classes` lists them.",
+        ),
     ] = [],  # noqa: B006 (typer needs a literal default)
     gallery: Annotated[
         Path | None,
@@ -118,20 +172,26 @@ def colorize(
     from panocolor.api import Colorizer, Settings
     from panocolor.explain import explain_panel
     from panocolor.io import read_color, read_gray, write_image
+    from panocolor.io.write import check_writable
 
-    by_class = {k: read_color(v) for k, v in parse_class_references(class_references).items()}
-    if reference is None and not by_class and gallery is None:
+    # Everything a user can get wrong is checked before any model is loaded.
+    class_paths = parse_class_references(class_references)
+    if reference is None and not class_paths and gallery is None:
         raise fail("give a reference photo (-r), per-class photos (--ref) or a --gallery")
     if explain is not None and len(inputs) > 1:
         raise fail("--explain takes a single input")
-    if explain is not None and explain.exists() and not overwrite:
-        raise fail(f"{explain} exists; use --overwrite to replace it")
+    targets = _output_paths(inputs, output, overwrite)
+    if explain is not None:
+        check_writable(explain, overwrite=overwrite)
+    by_class = {label: read_color(path) for label, path in class_paths.items()}
+    reference_image = read_color(reference) if reference is not None else None
     settings = Settings(
         transfer=transfer, segmenter=segmenter, mode=mode, gallery=gallery, model_dir=model_dir
     )
     colorizer = Colorizer(settings)
-    reference_image = read_color(reference) if reference is not None else None
-    targets = _output_paths(inputs, output)
+    if not colorizer.per_object and segmenter == "auto":
+        unused = [name for name, given in (("--ref", by_class), ("--explain", explain)) if given]
+        warn_models_missing(model_dir, unused)
     failures: list[tuple[Path, str]] = []
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -150,6 +210,7 @@ def colorize(
                 write_image(target, result.rgb, overwrite=overwrite)
                 if explain is not None and result.plan is not None:
                     write_image(explain, explain_panel(result), overwrite=overwrite)
+                warn_unmatched_classes(class_paths, result, source)
             except PanocolorError as error:
                 if len(inputs) == 1:
                     raise
@@ -163,7 +224,9 @@ def colorize(
     if failures:
         raise typer.Exit(1)
     if len(inputs) == 1:
-        console.print(f"wrote {targets[0]}")
+        console.print(
+            f"wrote {targets[0]}" + (f" and {explain}" if result.plan and explain else "")
+        )
         if result.plan is not None:
             for choice in result.plan.choices:
                 console.print(
@@ -171,63 +234,3 @@ def colorize(
                     f"({choice.image_key})",
                     soft_wrap=True,
                 )
-
-
-def demo_images() -> tuple[np.ndarray, np.ndarray]:
-    """The bundled example: two overlapping views of scikit-learn's 'china' photo.
-
-    Returns the gray target (left 60%, as uint8 (H, W)) and the colour reference
-    (right 60%, (H, W', 3) uint8): the same kind of scene, different pixels.
-    """
-    from sklearn.datasets import load_sample_image
-
-    from panocolor.colorspace import lightness_to_gray, rgb_to_lab
-
-    photo = load_sample_image("china.jpg")
-    width = photo.shape[1]
-    left, right = photo[:, : int(width * 0.6)], photo[:, int(width * 0.4) :]
-    gray = lightness_to_gray(rgb_to_lab(left / 255.0)[..., 0])
-    return np.round(gray * 255).astype(np.uint8), np.ascontiguousarray(right)
-
-
-@app.command()
-@handle_errors
-def demo(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for the demo's images.")
-    ] = Path("panocolor-demo"),
-    transfer: TransferOption = "photoreal",
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace earlier demo files.")
-    ] = False,
-) -> None:
-    """Colorize the bundled example photo and write input, reference, result and a comparison."""
-    from panocolor.api import colorize
-    from panocolor.io import write_image
-
-    gray, reference = demo_images()
-    result = colorize(gray, reference, transfer=transfer)
-    files = {
-        "gray.png": gray,
-        "reference.png": reference,
-        "colorized.png": result,
-        "comparison.png": _side_by_side([np.dstack([gray] * 3), reference, result]),
-    }
-    if not overwrite:
-        existing = [name for name in files if (output / name).exists()]
-        if existing:
-            raise fail(f"{output / existing[0]} exists; use --overwrite to replace the demo files")
-    for name, pixels in files.items():
-        write_image(output / name, pixels, overwrite=overwrite)
-    console.print(f"wrote {', '.join(files)} to {output}/")
-
-
-def _side_by_side(images: list[np.ndarray], gap: int = 8) -> np.ndarray:
-    height = max(image.shape[0] for image in images)
-    width = sum(image.shape[1] for image in images) + gap * (len(images) - 1)
-    canvas = np.full((height, width, 3), 255, np.uint8)
-    x = 0
-    for image in images:
-        canvas[: image.shape[0], x : x + image.shape[1]] = image
-        x += image.shape[1] + gap
-    return canvas

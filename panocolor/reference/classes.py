@@ -1,4 +1,7 @@
-"""Per-class references from the user: ``--ref person=grandma.jpg --ref sky=sky.jpg``."""
+"""Per-class references from the user: ``--ref person=grandma.jpg --ref sky=sky.jpg``.
+
+Class names may be plain aliases (``sky``, ``vegetation``) of the COCO names segments carry.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from panocolor.reference.base import (
 )
 from panocolor.reference.photo import REFERENCE_PIXELS, SegmentedReference
 from panocolor.segment.base import Segment, Segmentation, Segmenter
+from panocolor.segment.classes import resolve_class
 from panocolor.types import ColorImage
 
 
@@ -30,9 +34,16 @@ class ClassReferences:
     Parameters
     ----------
     photos : mapping of str to ColorImage
-        Class name -> colour photo.
+        Class name -> colour photo. A name is a COCO panoptic name (``sky-other-merged``)
+        or a plain alias of one (``sky``); see
+        :func:`~panocolor.segment.classes.resolve_class`.
     segmenter : Segmenter or None
         Used to find the class inside each photo.
+
+    Raises
+    ------
+    UnknownClassError
+        If a name is neither a class nor an alias (the message suggests close names).
     """
 
     photos: Mapping[str, ColorImage]
@@ -40,10 +51,12 @@ class ClassReferences:
     _references: dict[str, SegmentedReference] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._references = {
-            label: SegmentedReference(image, self.segmenter, key=f"class:{label}")
-            for label, image in self.photos.items()
-        }
+        self._references = {}
+        for name, image in self.photos.items():
+            label = resolve_class(name)
+            self._references[label] = SegmentedReference(
+                image, self.segmenter, key=f"class:{label}"
+            )
 
     def propose(
         self, lightness: np.ndarray, segmentation: Segmentation, pending: Sequence[Segment]
