@@ -12,11 +12,7 @@ import numpy as np
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import (
-    get_redoc_html,
-    get_swagger_ui_html,
-    get_swagger_ui_oauth2_redirect_html,
-)
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,7 +45,7 @@ from panocolor.web.store import (
 
 STATIC = Path(__file__).with_name("static")
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
-"""Swagger UI and ReDoc files shipped by the fastapi-offline package: /docs needs no CDN."""
+"""Swagger UI files shipped by the fastapi-offline package: /docs needs no CDN."""
 WEB_SETTINGS = Settings(mode="faithful")
 """Default settings: ``faithful`` compositing, so a swap changes only its own segment."""
 
@@ -144,7 +140,7 @@ def create_app(
         description="Colorize gray photos from colour references, segment by segment.",
         lifespan=lifespan,
         docs_url=None,  # served below from local files, so /docs works offline
-        redoc_url=None,
+        redoc_url=None,  # ReDoc fetches its logo from the web even with local files
     )
     app.add_middleware(
         _BodyLimit,
@@ -575,16 +571,6 @@ def create_app(
     @app.get(app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect", include_in_schema=False)
     def swagger_ui_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
-
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} API",
-            redoc_js_url="/static/docs/redoc.standalone.js",
-            redoc_favicon_url="/favicon.ico",
-            with_google_fonts=False,
-        )
 
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
