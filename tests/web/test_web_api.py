@@ -165,6 +165,7 @@ def test_flow_colorize_swap_rename_download(
     assert updated["reference"] == other["id"] and updated["reason"] == "segment"
     assert _finish(client, base)["state"] == "done"
     second = _png(client.get(f"{base}/result.png").content)
+    assert _max_lightness_error(_png(gray_png), second) <= 0.5
     changed = np.abs(first.astype(int) - second.astype(int)).max(axis=2) > 2
     full_ids = np.asarray(Image.fromarray(ids).resize(first.shape[1::-1], Image.Resampling.NEAREST))
     assert changed[full_ids == chosen["id"]].mean() > 0.5
@@ -434,7 +435,7 @@ def _wait_until(condition, timeout_s: float = 30.0) -> bool:  # noqa: ANN001
 
 
 def test_the_sweeper_removes_idle_sessions_on_its_own(gray_png: bytes) -> None:
-    limits = Limits(session_ttl_s=1.0, sweep_interval_s=0.05)
+    limits = Limits(session_ttl_s=2.0, sweep_interval_s=0.05)  # TTL: room for a slow upload
     app = create_app(SUPERPIXEL, limits=limits, warm_up=False)
     with TestClient(app) as client:
         store = app.state.store
