@@ -21,6 +21,12 @@ from panocolor.transfer import build_transfer
 from panocolor.types import ColorImage, GrayImage
 
 
+def max_lightness_error(rgb: np.ndarray, lightness: np.ndarray) -> float:
+    """Largest |L* of the written pixels - the input's L*| (8- or 16-bit ``rgb``)."""
+    white = 65535.0 if rgb.dtype == np.uint16 else 255.0
+    return float(np.abs(rgb_to_lab(rgb / white)[..., 0] - lightness).max())
+
+
 def segmentation_of(ids: np.ndarray, labels: dict[int, str]) -> Segmentation:
     """A Segmentation from an id map; classes get COCO-like ids, ``unknown-*`` gets 0."""
     ids = ids.astype(np.int32)
@@ -157,8 +163,7 @@ def test_every_pixel_gets_colour_and_lightness_is_kept():
     assert result.segmentation is not None and len(result.plan.choices) >= 2
     chroma = np.hypot(result.ab[..., 0], result.ab[..., 1])
     assert (chroma > 0.5).mean() > 0.99
-    delta = np.abs(rgb_to_lab(result.rgb / 255.0)[..., 0] - gray)
-    assert np.percentile(delta, 99) <= 1.0
+    assert max_lightness_error(result.rgb, gray) <= 0.5
 
 
 def test_fast_matches_faithful_on_a_real_photo():
@@ -171,6 +176,8 @@ def test_fast_matches_faithful_on_a_real_photo():
         ).rgb
         for mode in ("fast", "faithful")
     }
+    for rgb in outputs.values():
+        assert max_lightness_error(rgb, lab[..., 0]) <= 0.5
     difference = mean_ciede2000(
         rgb_to_lab(outputs["fast"] / 255.0), rgb_to_lab(outputs["faithful"] / 255.0)
     )
@@ -208,3 +215,91 @@ def test_rim_takes_the_objects_own_colour():
     np.testing.assert_allclose(extended[20, 22], (10.0, -5.0), atol=1e-5)  # 3 px outside
     np.testing.assert_allclose(extended[20, 26], (0.0, 0.0))  # beyond the reach
     np.testing.assert_array_equal(extended[core], chroma[core])
+
+
+@pytest.mark.parametrize("mode", ["fast", "faithful"])
+def test_16_bit_output_keeps_lightness_to_16_bit_rounding(mode):
+    gray16 = (data.camera()[::3, ::3].astype(np.uint32) * 257).astype(np.uint16)
+    lightness = rgb_to_lab(np.dstack([gray16 / 65535.0] * 3))[..., 0]
+    colorizer = Colorizer(Settings(segmenter="superpixel", mode=mode))
+    result = colorizer(GrayImage(lightness, bit_depth=16), data.coffee())
+    assert result.rgb.dtype == np.uint16
+    assert max_lightness_error(result.rgb, lightness) <= 0.05
+
+
+# Fast mode on odd sizes: primes, very thin and very tall photos, a few above the working
+# budget (65,536 pixels) so that they are shrunk and brought back.
+ODD_SIZES = [(251, 509), (509, 251), (7, 9973), (9973, 7), (1, 65537), (65537, 1), (13, 17), (2, 3)]
+
+
+def _two_band_scene(shape: tuple[int, int]) -> tuple[np.ndarray, Segmentation, int]:
+    """L* of a dark "sky" and a light "grass" side by side along the longer axis."""
+    rng = np.random.default_rng(1)
+    height, width = shape
+    along = np.arange(max(height, width))
+    split = max(1, along.size // 2)
+    sky_side = along < split
+    sky = sky_side[None, :] if width >= height else sky_side[:, None]
+    sky = np.broadcast_to(sky, shape)
+    lightness = np.where(sky, 45.0, 80.0) + rng.normal(0, 1.5, shape)
+    ids = np.where(sky, 1, 2)
+    labels = {1: "sky", 2: "grass"} if ids.min() == 1 else {2: "grass"}
+    return lightness.astype(np.float32), segmentation_of(ids, labels), split
+
+
+@pytest.fixture(scope="module")
+def band_reference():
+    """Blue sky (L* 45) over yellow grass (L* 80), with its true segments."""
+    rng = np.random.default_rng(2)
+    lab = np.zeros((90, 120, 3), np.float32)
+    lab[:45] = (45.0, -5.0, -40.0)
+    lab[45:] = (80.0, 0.0, 65.0)
+    lab[..., 0] += rng.normal(0, 1.5, (90, 120))
+    ids = np.where(np.arange(90)[:, None] < 45, 1, 2) * np.ones((1, 120), int)
+    return ColorImage(lab), segmentation_of(ids, {1: "sky", 2: "grass"})
+
+
+@pytest.mark.parametrize("shape", ODD_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_fast_mode_on_odd_sizes(band_reference, shape):
+    reference, ref_seg = band_reference
+    lightness, target, split = _two_band_scene(shape)
+    result = Colorizer(Settings(segmenter="none", mode="fast"))(
+        GrayImage(lightness), reference, segmentation=target, reference_segmentation=ref_seg
+    )
+    assert result.rgb.shape == shape + (3,) and result.ab.shape == shape + (2,)
+    assert np.isfinite(result.ab).all()
+    assert max_lightness_error(result.rgb, lightness) <= 0.5
+    if max(shape) >= 100:  # each side's colour, away from the seam
+        b = result.ab[..., 1] if shape[1] >= shape[0] else result.ab[..., 1].T
+        margin = max(8, b.shape[1] // 10)
+        assert b[:, : split - margin].mean() < -25, "the sky side stays blue"
+        assert b[:, split + margin :].mean() > 45, "the grass side stays yellow"
+
+
+@pytest.mark.parametrize(
+    "photo", ["coco/train2017/000000000030.jpg", "kodak/kodim23.png", "misc/chelsea.png"]
+)
+def test_soft_masks_are_a_partition_on_real_deeplab_segments(
+    monkeypatch, model_dir, shared_data, photo
+):
+    """The soft masks fast mode blends with are >= 0 and sum to 1 at every pixel."""
+    from panocolor.io import read_color
+
+    used: list[np.ndarray] = []
+    original = Segmentation.soft_masks
+
+    def spy(self, *args, **kwargs):
+        masks = original(self, *args, **kwargs)
+        used.append(masks)
+        return masks
+
+    monkeypatch.setattr(Segmentation, "soft_masks", spy)
+    gray = GrayImage(read_color(shared_data / photo).lab[..., 0])  # a colour photo's L*
+    colorizer = Colorizer(Settings(segmenter="deeplab", model_dir=model_dir))
+    result = colorizer(gray, read_color(shared_data / "misc/coffee.png"))
+    assert len(result.segmentation.segments) >= 2
+    assert used, "fast mode blends with soft masks"
+    for masks in used:
+        assert masks.shape[0] >= 2
+        assert masks.min() >= 0.0
+        np.testing.assert_allclose(masks.sum(axis=0), 1.0, atol=1e-5)
