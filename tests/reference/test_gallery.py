@@ -9,7 +9,7 @@ from skimage import data
 
 from panocolor.api import Colorizer, Settings
 from panocolor.colorspace import rgb_to_lab
-from panocolor.reference import GalleryIndex
+from panocolor.reference import GalleryIndex, GallerySource
 from panocolor.reference.describe import Embedder
 from panocolor.segment import build_segmenter
 from panocolor.types import GrayImage
@@ -51,6 +51,31 @@ def test_index_is_reused_and_updated_per_file(gallery, models, tmp_path):
     (gallery / "pets" / "cat.jpg").unlink()
     pruned = GalleryIndex(gallery, segmenter, embedder, cache)
     assert pruned.report.removed == 1 and len(pruned.entries) == 1
+
+
+def test_a_photo_added_to_an_indexed_gallery_is_indexed_and_chosen(gallery, models, tmp_path):
+    segmenter, embedder = models
+    cache = tmp_path / "index"
+    outside = tmp_path / "cat.jpg"
+    (gallery / "pets" / "cat.jpg").rename(outside)  # the gallery is indexed without the cat
+    first = GalleryIndex(gallery, segmenter, embedder, cache)
+    assert (first.report.indexed, first.report.reused) == (1, 0)
+    lightness = rgb_to_lab(data.chelsea()[:, ::-1] / 255.0)[..., 0]
+    target = segmenter(lightness)
+    cats = [s for s in target.segments if s.label == "cat"]
+    assert cats, "deeplab must find the cat of the gray photo"
+    assert not GallerySource(first).propose(lightness, target, cats).choices
+
+    added = gallery / "new" / "cat.jpg"
+    added.parent.mkdir()
+    outside.rename(added)
+    reopened = GalleryIndex(gallery, segmenter, embedder, cache)
+    report = reopened.report
+    assert (report.indexed, report.reused, report.removed, report.skipped) == (1, 1, 0, [])
+    assert [e.path for e in reopened.entries if "cat" in e.labels] == [added]
+    proposal = GallerySource(reopened).propose(lightness, target, cats)
+    assert [(c.reason, c.image_key) for c in proposal.choices] == [("gallery", str(added))]
+    assert [image.key for image in proposal.images] == [str(added)]
 
 
 def test_gallery_gives_the_cat_its_reference(gallery, models):
