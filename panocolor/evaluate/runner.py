@@ -342,7 +342,22 @@ def run_evaluation(
 
     Examples
     --------
-    >>> results = run_evaluation(Path("data/pairs.csv"), ["photoreal"], limit=4)  # doctest: +SKIP
+    Two tiny photos in a temporary folder, one coloured from the other:
+
+    >>> import tempfile
+    >>> from PIL import Image
+    >>> from skimage import data
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = Path(tmp)
+    ...     Image.fromarray(data.astronaut()[::8, ::8]).save(folder / "astronaut.png")
+    ...     Image.fromarray(data.coffee()[::8, ::8]).save(folder / "coffee.png")
+    ...     _ = (folder / "pairs.csv").write_text("target,reference\\nastronaut.png,coffee.png\\n")
+    ...     results = run_evaluation(folder / "pairs.csv", ["photoreal"], protocol="pairs")
+    >>> for r in results:
+    ...     print(r.image, r.reference, r.method, r.error == "", r.p99_delta_l < 0.5)
+    astronaut.png coffee.png gray True True
+    astronaut.png coffee.png reinhard True True
+    astronaut.png coffee.png photoreal True True
     """
     if isinstance(source, Path):
         source = plan_samples(source, root=root, protocol=protocol, limit=limit)
