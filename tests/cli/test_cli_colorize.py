@@ -108,8 +108,6 @@ def test_unknown_transfer_lists_choices(photos, tmp_path):
     assert "photoreal" in result.output
 
 
-
-
 def test_help_shows_examples():
     result = invoke("colorize", "--help")
     assert result.exit_code == 0
@@ -135,3 +133,22 @@ def test_per_object_with_class_reference_and_explain_panel(tmp_path, model_dir, 
     figure = np.asarray(Image.open(panel))
     # Three 300 px tiles on top (input, segments, result) and at least one card row below.
     assert figure.shape[0] > 300 + 140 and figure.shape[1] > 3 * 300
+
+
+def test_16_bit_input_gives_16_bit_output_with_its_lightness(photos, tmp_path):
+    import cv2
+
+    _, reference = photos
+    rng = np.random.default_rng(3)
+    smooth = cv2.GaussianBlur(rng.random((96, 128)), (0, 0), 6)
+    gray16 = np.round((smooth - smooth.min()) / np.ptp(smooth) * 60000 + 2000).astype(np.uint16)
+    source, out = tmp_path / "deep.png", tmp_path / "deep_out.png"
+    cv2.imwrite(str(source), gray16)
+    result = invoke("colorize", source, "-r", reference, "-o", out, "-s", "none")
+    assert result.exit_code == 0, result.output
+    written = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
+    assert written.dtype == np.uint16 and written.shape == (96, 128, 3)
+    rgb = written[..., ::-1] / 65535.0
+    lightness_in = color.rgb2lab(np.dstack([gray16 / 65535.0] * 3))[..., 0]
+    assert np.abs(color.rgb2lab(rgb)[..., 0] - lightness_in).max() <= 0.05
+    assert np.hypot(*color.rgb2lab(rgb)[..., 1:].transpose(2, 0, 1)).mean() > 2  # coloured

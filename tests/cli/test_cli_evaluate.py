@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from skimage import color
+from skimage.metrics import peak_signal_noise_ratio
 from typer.testing import CliRunner
 
 from panocolor.cli import app
@@ -47,8 +49,12 @@ def test_evaluate_writes_the_report_and_refuses_to_overwrite(
         ("b.png", "gray"),
         ("b.png", "reinhard"),
     ]
-    assert all(r["error"] == "" and float(r["delta_e"]) >= 0 for r in rows)
-    assert rows[0]["reference"] == "self" and rows[0]["width"] == "32"
+    assert [r["error"] for r in rows] == [""] * 4
+    assert rows[0]["reference"] == "self" and (rows[0]["height"], rows[0]["width"]) == ("23", "32")
+    for image in ("a.png", "b.png"):  # colour from the mirrored crop beats no colour at all
+        gray, reinhard = (r for r in rows if r["image"] == image)
+        assert float(reinhard["delta_e"]) < float(gray["delta_e"])
+        assert float(reinhard["colourfulness"]) > 5 * float(gray["colourfulness"])
     summary = (out / "summary.md").read_text()
     assert "| gray | 2 | 0 |" in summary and "| reinhard | 2 | 0 |" in summary
     assert "reinhard" in result.stdout  # the rich summary table
@@ -59,6 +65,29 @@ def test_evaluate_writes_the_report_and_refuses_to_overwrite(
     assert again.exit_code == 1 and "already exists" in again.output
     assert RUNNER.invoke(app, [*args, "--overwrite", "--protocol", "pairs"]).exit_code == 0
     assert [r["reference"] for r in _rows(out / "results.csv")][::2] == ["b.png", "a.png"]
+
+
+def test_results_match_the_metrics_recomputed_on_one_photo(pairs_csv: Path, tmp_path: Path):
+    """The gray floor's row for a.png, recomputed with scikit-image from the file itself."""
+    out = tmp_path / "full"
+    args = ["evaluate", str(pairs_csv), "--out", str(out), "--max-side", "0", "--sheet-rows", "0"]
+    result = RUNNER.invoke(app, [*args, "--protocol", "pairs", "-m", "reinhard"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv", "summary.md"]
+    row = next(
+        r for r in _rows(out / "results.csv") if (r["image"], r["method"]) == ("a.png", "gray")
+    )
+    truth = np.asarray(Image.open(pairs_csv.parent / "a.png").convert("RGB")) / 255.0
+    truth_lab = color.rgb2lab(truth)
+    zeros = np.zeros_like(truth_lab[..., 0])
+    gray = np.round(color.lab2rgb(np.dstack([truth_lab[..., 0], zeros, zeros])) * 255) / 255
+    assert (int(row["height"]), int(row["width"])) == truth.shape[:2]
+    delta_e = color.deltaE_ciede2000(color.rgb2lab(gray), truth_lab).mean()
+    assert float(row["delta_e"]) == pytest.approx(delta_e, abs=0.01)
+    psnr = peak_signal_noise_ratio(truth, gray, data_range=1.0)
+    assert float(row["psnr"]) == pytest.approx(psnr, abs=0.01)
+    delta_l = np.abs(color.rgb2lab(gray)[..., 0] - truth_lab[..., 0])
+    assert delta_l.max() <= 0.5 and float(row["p99_delta_l"]) <= delta_l.max() + 0.01
 
 
 def test_evaluate_rejects_unknown_methods(pairs_csv: Path, tmp_path: Path) -> None:
@@ -94,4 +123,5 @@ def test_evaluate_on_the_shared_data(shared_data: Path, tmp_path: Path) -> None:
     assert max(int(r["height"]) for r in rows) == 128 or max(int(r["width"]) for r in rows) == 128
     by_method = {r["method"]: r for r in rows if r["image"] == rows[0]["image"]}
     assert float(by_method["gray"]["colourfulness"]) < 1.0
-    assert all(float(r["p99_delta_l"]) < 1.0 for r in rows)
+    assert all(float(r["p99_delta_l"]) <= 0.5 for r in rows)
+    assert float(by_method["reinhard"]["delta_e"]) != float(by_method["gray"]["delta_e"])

@@ -40,23 +40,55 @@ def test_superpixel_outputs(tmp_path, gray_photo) -> None:
 
 
 def test_deeplab_finds_the_cat(tmp_path, gray_photo, model_dir) -> None:
-    out = tmp_path / "seg.png"
+    out, json_path = tmp_path / "seg.png", tmp_path / "s.json"
     args = ["segment", str(gray_photo), "-o", str(out), "--model-dir", str(model_dir)]
-    result = CliRunner().invoke(app, [*args, "--json", str(tmp_path / "s.json")])
+    result = CliRunner().invoke(app, [*args, "--json", str(json_path)])
     assert result.exit_code == 0, result.output
-    labels = [s["label"] for s in json.loads((tmp_path / "s.json").read_text())["segments"]]
-    assert "cat" in labels and "cat" in result.output
+    records = json.loads(json_path.read_text())
+    assert records["source"] == str(gray_photo) and records["width"] == 226
+    segments = records["segments"]
+    assert sum(s["area"] for s in segments) == 150 * 226  # every pixel in one segment
+    cat = [s for s in segments if s["label"] == "cat"]
+    assert cat and all(s["is_thing"] for s in cat)
+    assert sum(s["area"] for s in cat) > 0.5 * 150 * 226  # the cat fills most of the photo
+    things = sum(s["is_thing"] for s in segments)
+    labels = sorted({s["label"] for s in segments if not s["label"].startswith("unknown-")})
+    lines = result.output.strip().splitlines()
+    assert lines[0] == f"{len(segments)} segments ({things} things): {', '.join(labels)}"
+    assert lines[1] == f"wrote {out}, {json_path}"
+    overlay = np.asarray(Image.open(out))
+    assert overlay.shape == (150, 226, 3) and overlay.std(axis=2).mean() > 1
 
 
 def test_panoptic_file_through_the_cli(tmp_path, gray_photo) -> None:
+    """Segments written with --coco and read back with panoptic-file are the same segments."""
     runner = CliRunner()
-    first = tmp_path / "a.png"
-    runner.invoke(app, ["segment", str(gray_photo), "-o", str(first), "-s", "superpixel", "--coco"])
-    args = ["segment", str(gray_photo), "-o", str(tmp_path / "b.png"), "-s", "panoptic-file"]
-    result = runner.invoke(app, [*args, "--panoptic", str(tmp_path / "a_panoptic.png")])
+    first, first_json = tmp_path / "a.png", tmp_path / "a.json"
+    made = runner.invoke(
+        app,
+        ["segment", str(gray_photo), "-o", str(first), "-s", "superpixel", "--coco"]
+        + ["--json", str(first_json)],
+    )
+    assert made.exit_code == 0, made.output
+    second, second_json = tmp_path / "b.png", tmp_path / "b.json"
+    args = ["segment", str(gray_photo), "-o", str(second), "-s", "panoptic-file"]
+    result = runner.invoke(
+        app, [*args, "--panoptic", str(tmp_path / "a_panoptic.png"), "--json", str(second_json)]
+    )
     assert result.exit_code == 0, result.output
-    missing = runner.invoke(app, args)
-    assert missing.exit_code == 1 and "--panoptic" in missing.output
+    original = json.loads(first_json.read_text())["segments"]
+    read_back = json.loads(second_json.read_text())["segments"]
+    key = ("id", "label", "area", "is_thing")
+    assert [[s[k] for k in key] for s in read_back] == [[s[k] for k in key] for s in original]
+    np.testing.assert_array_equal(np.asarray(Image.open(second)), np.asarray(Image.open(first)))
+
+    third = tmp_path / "c.png"
+    missing = runner.invoke(
+        app, ["segment", str(gray_photo), "-o", str(third), "-s", "panoptic-file"]
+    )
+    assert missing.exit_code == 1
+    assert missing.output.strip() == "error: --segmenter panoptic-file needs --panoptic PNG"
+    assert not third.exists()
 
 
 def test_errors_are_one_line(tmp_path, gray_photo, monkeypatch) -> None:
