@@ -9,7 +9,8 @@ and a reference, colorizing, polling, downloading the result and ending the sess
 its baseline measured in the same run:
 
 * answer time of a light request (``GET /api/gallery``, one every 50 ms) while the
-  jobs run, against the same request at the same pace on the idle server;
+  jobs run, against the same request at the same pace on the idle server (and the
+  idle server asked back-to-back on one connection, against the paced figure);
 * wall time of all clients at once, against one client alone (and per client).
 """
 
@@ -64,16 +65,17 @@ def client_flow(url: str) -> float:
     return time.perf_counter() - started
 
 
-def probe(client: httpx.Client) -> float:
-    """Seconds to answer GET /api/gallery, then a pause of PAUSE_S.
+def probe(client: httpx.Client, pause_s: float = PAUSE_S) -> float:
+    """Seconds to answer GET /api/gallery, then a pause of ``pause_s``.
 
-    Probes are paced the same idle and under load: back-to-back requests on one
-    connection measure TCP's delayed acknowledgements (about 40 ms), not the server.
+    Probes are paced the same idle and under load; the back-to-back row (no pause,
+    one keep-alive connection) shows whether responses wait for TCP's delayed ACK
+    (about 40 ms each when Nagle is left on).
     """
     started = time.perf_counter()
     client.get("/api/gallery").raise_for_status()
     answer_s = time.perf_counter() - started
-    time.sleep(PAUSE_S)
+    time.sleep(pause_s)
     return answer_s
 
 
@@ -88,6 +90,7 @@ def main() -> None:
     with running(app) as url, httpx.Client(base_url=url, timeout=300.0) as prober:
         client_flow(url)  # warm-up: first imports and allocations
         idle = [probe(prober) for _ in range(args.probes)]
+        back_to_back = [probe(prober, pause_s=0.0) for _ in range(args.probes)]
         alone_s = client_flow(url)
 
         loaded: list[float] = []
@@ -111,6 +114,13 @@ def main() -> None:
             f"{idle_ms:.1f}",
             f"{value / idle_ms:.1f}x",
         )
+    back_ms = statistics.median(back_to_back) * 1e3
+    table.add_row(
+        "GET /api/gallery back-to-back median ms, idle (baseline: paced)",
+        f"{back_ms:.1f}",
+        f"{idle_ms:.1f}",
+        f"{back_ms / idle_ms:.1f}x",
+    )
     table.add_row(
         f"all {args.clients} clients, wall s (baseline: one client alone)",
         f"{all_s:.2f}",

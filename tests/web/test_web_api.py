@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import queue
 import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -30,6 +32,7 @@ from panocolor.api import Settings
 from panocolor.cli import app as cli
 from panocolor.colorspace import rgb_to_lab
 from panocolor.web import WEB_SETTINGS, Limits, create_app
+from panocolor.web.server import bind
 from panocolor.web.store import Job
 
 SUPERPIXEL = Settings(segmenter="superpixel", mode="faithful", transfer="reinhard")
@@ -604,6 +607,35 @@ def test_serve_flags_limit_real_uploads(tmp_path: Path, gray_png: bytes) -> None
             "wide.png has 120,000 pixels (400 x 300), more than the limit of 100,000 pixels"
         )
         assert [i["name"] for i in client.get(base).json()["images"]] == ["x.png"]
+
+
+def test_server_sockets_listen_on_127_0_0_1_and_send_without_delay() -> None:
+    """uvicorn serves on a socket from bind(); asyncio must turn Nagle off on its
+    connections, else each response waits ~40 ms for a delayed ACK."""
+    sock = bind()
+    assert sock.getsockname()[0] == "127.0.0.1"
+
+    async def nodelay_of_a_connection() -> int:
+        loop = asyncio.get_running_loop()
+        accepted: asyncio.Future[asyncio.BaseTransport] = loop.create_future()
+
+        class Accept(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                accepted.set_result(transport)
+
+        server = await loop.create_server(Accept, sock=sock)
+        try:
+            _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            transport = await asyncio.wait_for(accepted, timeout=10)
+            connection = transport.get_extra_info("socket")
+            flag = connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            writer.close()
+            return flag
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    assert asyncio.run(nodelay_of_a_connection()) != 0
 
 
 def test_serve_refuses_a_missing_gallery(tmp_path: Path) -> None:
