@@ -86,6 +86,7 @@ def segment(
 ) -> None:
     """Split a gray photo into classed segments (things as instances, stuff as regions)."""
     from panocolor.io import read_gray, write_image
+    from panocolor.io.write import check_writable
     from panocolor.segment import build_segmenter, to_coco
     from panocolor.segment.draw import overlay
 
@@ -99,9 +100,12 @@ def segment(
     targets = (
         [output] + ([json_path] if json_path else []) + (list(coco_paths(output)) if coco else [])
     )
-    for target in targets:
-        if target.exists() and not overwrite:
-            raise ImageWriteError(f"{target} exists; use --overwrite to replace it")
+    for target in targets:  # before the models load: a bad output fails at once
+        if target.suffix.lower() == ".json":
+            if target.exists() and not overwrite:
+                raise ImageWriteError(f"{target} exists; use --overwrite to replace it")
+        else:
+            check_writable(target, overwrite=overwrite)
     backend = build_segmenter(segmenter, **options)
     image = read_gray(source)
     result = backend(image.lightness)

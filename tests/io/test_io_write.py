@@ -234,3 +234,14 @@ def test_directory_target(tmp_path):
 def test_bad_pixels(pixels, tmp_path):
     with pytest.raises(ValueError, match="pixels"):
         write_image(tmp_path / "out.png", pixels)
+
+
+def test_folder_without_write_permission(tmp_path, monkeypatch):
+    """The permission branch (run as root, os.access would say yes: it is simulated here)."""
+    monkeypatch.setattr(write_module.os, "access", lambda path, mode: False)
+    with pytest.raises(ImageWriteError) as excinfo:
+        check_writable(tmp_path / "sub" / "out.png")
+    assert str(excinfo.value) == (
+        f"cannot write {tmp_path / 'sub' / 'out.png'}: no permission to create files in {tmp_path}"
+    )
+    assert os.listdir(tmp_path) == []

@@ -101,3 +101,18 @@ def test_errors_are_one_line(tmp_path, gray_photo, monkeypatch) -> None:
     assert "panocolor models fetch" in no_models.output and "Traceback" not in no_models.output
     unknown = runner.invoke(app, ["segment", str(gray_photo), "-o", "x.png", "-s", "nope"])
     assert unknown.exit_code == 1 and "choose one of" in unknown.output
+
+
+def test_unwritable_overlay_fails_before_segmenting(tmp_path, gray_photo, monkeypatch) -> None:
+    import panocolor.segment
+
+    built = []
+    monkeypatch.setattr(panocolor.segment, "build_segmenter", lambda *a, **k: built.append(a))
+    out = tmp_path / "seg.gif"
+    result = CliRunner().invoke(app, ["segment", str(gray_photo), "-o", str(out)])
+    assert result.exit_code == 1 and built == []
+    assert result.output.strip() == (
+        f"error: cannot write {out}: panocolor does not write .gif; "
+        "it writes .png, .jpg, .jpeg, .tif, .tiff, .webp"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cat.png"]
