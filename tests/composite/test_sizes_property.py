@@ -34,7 +34,6 @@ from panocolor.transfer.base import RegionPair
 WORKING_PIXELS = 256 * 256
 SEGMENTERS = ("none", "superpixel", "auto")  # auto = deeplab with the model files
 MODES = ("fast", "faithful")
-EXTREMES = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 4000), (4000, 1), (3, 4000), (4000, 3))
 
 
 # --- the rule ------------------------------------------------------------------------------
