@@ -130,7 +130,12 @@ def test_class_without_reference_falls_back_to_the_whole_photo(scene):
 
 
 def test_priorities_segment_then_class_then_photo(scene):
-    lab, target, reference = scene
+    lab, _, reference = scene
+    # Segments carry COCO names; --ref takes plain aliases of them ("sky", "grass").
+    target = segmentation_of(
+        np.where(np.arange(90)[:, None] < 45, 1, 2) * np.ones((1, 120), int),
+        {1: "sky-other-merged", 2: "grass-merged"},
+    )
     red = ColorImage(
         np.dstack(
             [np.full((20, 20), 50.0), np.full((20, 20), 60.0), np.full((20, 20), 40.0)]
