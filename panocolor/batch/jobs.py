@@ -57,12 +57,15 @@ def _is_image(path: Path) -> bool:
 
 def _folder_jobs(folder: Path, out_dir: Path) -> list[Job]:
     out_dir = out_dir.resolve()
+    # An output folder inside the input folder holds results, not inputs. (The other
+    # way round, an input folder inside the output folder, its photos are inputs.)
+    outputs_inside = out_dir.is_relative_to(folder.resolve())
     jobs = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or not _is_image(path):
             continue
-        if path.resolve().is_relative_to(out_dir):
-            continue  # an output folder inside the input folder holds results, not inputs
+        if outputs_inside and path.resolve().is_relative_to(out_dir):
+            continue
         key = path.relative_to(folder).as_posix()
         jobs.append(Job(str(path.resolve()), str(out_dir / key), key))
     return jobs

@@ -253,7 +253,7 @@ def check_references(jobs: list[Job], config: BatchConfig) -> None:
         return
     missing = [job for job in jobs if not job.reference]
     if missing:
-        some = "every photo" if len(missing) == len(jobs) else f"{len(missing)} photos"
+        some = "every photo" if len(missing) == len(jobs) else f"{len(missing)} of the photos"
         raise PanocolorError(
             f"no colour reference for {some} (e.g. {missing[0].input}): give -r REFERENCE, "
             "--ref CLASS=PATH or --gallery FOLDER, or a reference column in the CSV list"
@@ -311,9 +311,9 @@ def run_batch(
     if config.threads is None:
         config = dataclasses.replace(config, threads=max(1, (os.cpu_count() or 1) // workers))
     jobs = list_jobs(source, out_dir)
+    check_output_folder(source, out_dir, jobs)
     if not jobs:
         raise PanocolorError(f"found no photos in {source}")
-    check_output_folder(source, out_dir, jobs)
     check_references(jobs, config)
     check_config(config)
     summary = BatchSummary(total=len(jobs))

@@ -165,10 +165,10 @@ def _run_with_progress(
     engine: str,
     ray_address: str | None,
 ) -> BatchSummary:
-    """``run_batch`` under a progress bar (taken down before anything else is printed)."""
+    """``run_batch`` under a progress bar, shown once the checks made before any work pass."""
     from panocolor.batch import run_batch
 
-    with Progress(
+    progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -177,16 +177,18 @@ def _run_with_progress(
         TextColumn("eta"),
         TimeRemainingColumn(),
         console=console,
-    ) as progress:
-        task = progress.add_task("colorizing", total=None)
+    )
+    task = progress.add_task("colorizing", total=None)
 
-        def on_start(plan: BatchPlan) -> None:
-            progress.update(task, total=len(plan.todo))
+    def on_start(plan: BatchPlan) -> None:
+        progress.update(task, total=len(plan.todo))
+        progress.start()
 
-        def on_outcome(outcome: Outcome) -> None:
-            progress.advance(task)
+    def on_outcome(outcome: Outcome) -> None:
+        progress.advance(task)
 
-        summary = run_batch(
+    try:
+        return run_batch(
             source,
             output,
             config,
@@ -196,4 +198,6 @@ def _run_with_progress(
             on_start=on_start,
             on_outcome=on_outcome,
         )
-    return summary
+    finally:
+        if progress.live.is_started:
+            progress.stop()  # before the report or the error line

@@ -2,6 +2,8 @@
 
 import csv
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,18 +105,188 @@ def test_existing_outputs_need_overwrite(scans, tmp_path):
     assert Image.open(out / "a.png").size == (64, 64)
 
 
+def tree(path):
+    """Every file and folder under ``path``, with each file's bytes (what a run may change)."""
+    return {
+        p.relative_to(path).as_posix(): p.read_bytes() if p.is_file() else None
+        for p in sorted(path.rglob("*"))
+    }
+
+
+def one_error_line(result, message):
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
+
+
 def test_bad_options_are_one_line_errors(scans, tmp_path):
     root, reference = scans
+    out = tmp_path / "out"
+    before = tree(tmp_path)
     for extra, message in (
-        (("--engine", "spark"), "--engine must be one of"),
-        (("--ref", "sky"), "CLASS=PATH"),
-        (("--transfer", "nope"), "nope"),
+        (("--engine", "spark"), "--engine must be one of local, ray, got 'spark'"),
+        (("--ref", "sky"), "--ref takes CLASS=PATH (e.g. sky=blue_sky.jpg), got 'sky'"),
+        (("--transfer", "nope"), "'nope'"),
+        (("-r", tmp_path / "missing.jpg"), str(tmp_path / "missing.jpg")),
     ):
-        result = invoke("batch", root, "-o", tmp_path / "out", "-r", reference, *extra)
-        assert result.exit_code != 0 and message in result.output
-        assert "Traceback" not in result.output
-    result = invoke("batch", root, "-o", tmp_path / "out", "-r", tmp_path / "missing.jpg")
-    assert result.exit_code == 1 and "missing.jpg" in result.output
+        result = invoke(
+            "batch", root, "-o", out, *(("-r", reference) if "-r" not in extra else ()), *extra
+        )
+        one_error_line(result, message)
+        assert tree(tmp_path) == before  # refused before anything was created
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "is-a-file"])
+def test_output_folder_that_cannot_be_a_folder_is_refused_up_front(scans, tmp_path, where):
+    root, reference = scans
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder")
+    out = blocker / "out" if where == "under-a-file" else blocker
+    before = tree(tmp_path)
+    result = invoke("batch", root, "-o", out, "-r", reference, "--segmenter", "none")
+    one_error_line(result, "is a file, not a folder")
+    assert str(blocker) in result.output
+    assert tree(tmp_path) == before
+
+
+def test_unwritable_output_folder_is_refused_up_front(scans, tmp_path, monkeypatch):
+    # Tests run as root, whom permission bits do not stop: the parent folder is made to
+    # look read-only to the (real) access check, as it is for an ordinary user.
+    import panocolor.batch.run as run_module
+
+    root, reference = scans
+    parent = tmp_path / "readonly"
+    parent.mkdir()
+    real_access = os.access
+
+    def access(path, mode, **kwargs):
+        if Path(path) == parent and mode & os.W_OK:
+            return False
+        return real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(run_module.os, "access", access)
+    before = tree(tmp_path)
+    result = invoke("batch", root, "-o", parent / "out", "-r", reference, "--segmenter", "none")
+    one_error_line(result, f"cannot write into {parent / 'out'}: permission denied ({parent}")
+    assert tree(tmp_path) == before
+
+
+def test_lock_that_cannot_be_created_is_one_line(scans, tmp_path, monkeypatch):
+    """Where the access check passes but creating files fails (ACLs, NFS root squash...)."""
+    import panocolor.batch.manifest as manifest_module
+
+    root, reference = scans
+    out = tmp_path / "out"
+    real_open = os.open
+
+    def denied(path, flags, *args, **kwargs):
+        if str(path).endswith(".panocolor-batch.lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(manifest_module.os, "open", denied)
+    result = invoke("batch", root, "-o", out, "-r", reference, "--segmenter", "none")
+    one_error_line(result, f"cannot write into {out}: Permission denied")
+    assert not any(out.iterdir())
+
+
+def test_output_folder_equal_to_or_around_the_input_is_refused(scans, tmp_path):
+    root, reference = scans
+    before = tree(tmp_path)
+    result = invoke("batch", root, "-o", root, "-r", reference, "--segmenter", "none")
+    one_error_line(result, f"the output folder {root} is the input folder")
+    assert tree(tmp_path) == before  # no lock, no manifest among the photos
+    # An input folder inside the output folder, with a subfolder named like itself:
+    # scans/scans/x.png would be written to scans/x.png, among the inputs.
+    (root / "scans").mkdir()
+    (root / "scans" / "x.png").write_bytes((root / "a.png").read_bytes())
+    before = tree(tmp_path)
+    result = invoke("batch", root, "-o", tmp_path, "-r", reference, "--segmenter", "none")
+    one_error_line(result, "would be written inside the input folder")
+    assert tree(tmp_path) == before
+
+
+def test_output_subfolder_of_the_input_is_fine(scans, tmp_path):
+    root, reference = scans
+    (root / "1950" / "broken.png").unlink()
+    out = root / "coloured"
+    result = invoke("batch", root, "-o", out, "-r", reference, "--segmenter", "none", "-w", "1")
+    assert result.exit_code == 0, result.output
+    assert set(manifest(out)) == {"a.png", "1950/b.jpg", "1950/summer/c.tif"}
+
+
+@pytest.mark.parametrize("segmenter", ["none", "auto"])
+def test_batch_without_any_reference_is_refused_up_front(scans, tmp_path, segmenter):
+    root, _ = scans
+    out = tmp_path / "out"
+    result = invoke("batch", root, "-o", out, "--segmenter", segmenter)
+    one_error_line(result, "no colour reference for every photo")
+    assert "-r REFERENCE" in result.output and not out.exists()
+    listing = root / "list.csv"
+    listing.write_text("input,reference\na.png,../reference.jpg\n1950/b.jpg,\n")
+    result = invoke("batch", listing, "-o", out, "--segmenter", segmenter)
+    one_error_line(result, f"no colour reference for 1 of the photos (e.g. {root / '1950/b.jpg'})")
+    assert not out.exists()
+
+
+def test_empty_folder_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = invoke("batch", tmp_path / "empty", "-o", tmp_path / "out", "-r", "x.jpg")
+    one_error_line(result, f"found no photos in {tmp_path / 'empty'}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_lock_is_removed_and_a_held_lock_refuses(scans, tmp_path):
+    import fcntl
+
+    root, reference = scans
+    (root / "1950" / "broken.png").unlink()
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = out / ".panocolor-batch.lock"
+    with lock.open("w") as held:  # another batch, alive, holding it
+        held.write("4242\n")
+        held.flush()
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = invoke("batch", root, "-o", out, "-r", reference, "--segmenter", "none")
+        one_error_line(result, f"another panocolor batch (pid 4242) is writing into {out}")
+        assert sorted(p.name for p in out.iterdir()) == [lock.name]
+    # Released but left behind (its batch was SIGKILLed): taken over, and gone at the end.
+    args = ("batch", root, "-o", out, "-r", reference, "--segmenter", "none", "-w", "1")
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert f"took over {lock}, left by a batch (pid 4242) that is no longer running" in (
+        " ".join(result.output.split())
+    )
+    assert not lock.exists()
+    # An error after the lock was taken (here: a worker that cannot start) removes it too.
+    result = invoke(*args, "--overwrite", "--segmenter", "deeplab", "--model-dir", tmp_path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert not lock.exists()
+
+
+def test_unrecorded_complete_output_of_a_killed_run_is_replaced_not_refused(scans, tmp_path):
+    """Killed between publishing b.jpg and recording it: the resume redoes b.jpg only."""
+    root, reference = scans
+    (root / "1950" / "broken.png").unlink()
+    out = tmp_path / "out"
+    args = ("batch", root, "-o", out, "-r", reference, "--segmenter", "none", "-w", "1")
+    assert invoke(*args).exit_code == 0
+    lines = (out / "panocolor-manifest.jsonl").read_text().splitlines()
+    kept = [line for line in lines if json.loads(line)["key"] != "1950/b.jpg"]
+    (out / "panocolor-manifest.jsonl").write_text("\n".join(kept) + "\n")
+    stats = {k: (out / k).stat().st_mtime_ns for k in ("a.png", "1950/summer/c.tif")}
+    inode = (out / "1950/b.jpg").stat().st_ino
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "1 done, 2 skipped" in result.output
+    assert (out / "1950/b.jpg").stat().st_ino != inode  # replaced atomically (new file)
+    assert {k: (out / k).stat().st_mtime_ns for k in stats} == stats
+    lines = (out / "panocolor-manifest.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["key"] for line in lines) == sorted(manifest(out))
+    assert len(lines) == 3
 
 
 def test_per_object_default_records_the_plan(model_dir, monkeypatch, tmp_path):
@@ -131,6 +303,11 @@ def test_per_object_default_records_the_plan(model_dir, monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     record = manifest(out)["astronaut.png"]
     assert record["settings"]["segmenter"] == "auto"
-    assert record["references"]["choices"], record["references"]
+    choices = record["references"]["choices"]
+    assert choices, record["references"]
+    # The only colour source given is -r: every segment takes its colour from it.
+    assert {choice["file"] for choice in choices} == {str(reference.resolve())}, choices
     assert {"segment", "plan", "transfer"} <= set(record["timings"])
-    assert Image.open(out / "astronaut.png").size == (256, 256)
+    rgb = np.asarray(Image.open(out / "astronaut.png")).astype(int)
+    assert rgb.shape == (256, 256, 3)
+    assert np.abs(rgb[..., 0] - rgb[..., 2]).mean() > 2  # coloured, not the gray copied

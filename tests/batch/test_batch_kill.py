@@ -42,8 +42,13 @@ def stats(out, keys):
     return {key: (os.stat(out / key).st_mtime_ns, os.stat(out / key).st_ino) for key in keys}
 
 
-@pytest.mark.parametrize("segmenter", ["none", "auto"])
-@pytest.mark.parametrize("moment", list(MOMENTS))
+# Before any output the workers hold before loading models: the segmenter changes nothing.
+CASES = [
+    (m, s) for m in MOMENTS for s in ("none", "auto") if (m, s) != ("before-any-output", "auto")
+]
+
+
+@pytest.mark.parametrize(("moment", "segmenter"), CASES)
 def test_sigkill_kills_the_workers_and_the_resume_redoes_nothing(
     photos, tmp_path, batches, moment, segmenter, request
 ):
@@ -123,3 +128,20 @@ def test_sigterm_and_sigint_stop_cleanly(photos, tmp_path, batches, signum):
     assert f"{len(done)} skipped" in output and "took over" not in output
     check_outputs(out)
     assert stats(out, done) == finished
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_dead_worker_is_replaced_and_every_photo_recorded_once(
+    photos, tmp_path, batches, workers
+):
+    """A worker SIGKILLed right after writing photo1, before reporting it (BrokenProcessPool)."""
+    root, reference = photos
+    out = tmp_path / "out"
+    args = [root, "-o", out, "-r", reference, "--segmenter", "none", "--workers", workers]
+    batch = batches(args, {"die_after_write": NAMES[1]})
+    output = batch.output()
+    assert batch.marker("died").exists(), "the hook did not kill the worker"
+    assert batch.process.returncode == 0, output
+    assert f"{len(NAMES)} done, 0 skipped" in output and "0 failed" in output
+    check_outputs(out)  # photo1 redone in a fresh pool, recorded once, no partial left
+    batch.wait_gone()

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from panocolor.cli import app
 
 pytest.importorskip("ray.data")
+pytestmark = pytest.mark.slow
 
 
 def test_ray_engine_colorizes_and_records(tmp_path):
