@@ -384,12 +384,14 @@ def _run(
                     if stop.stopping():
                         break
                 stop.raise_now = False  # from here on, a signal must not cut the clean-up
-            if stop.stopping():  # the workers are dead: drop what they left half-written
-                summary.removed_partials += remove_partials(out_dir)
         finally:
             stop.raise_now = False
             manifest.close()
             failures.close()
     finally:
         stop.raise_now = False
-        lock.release()
+        try:
+            if stop.stopping():  # the workers are dead: drop what they left half-written
+                summary.removed_partials += remove_partials(out_dir)
+        finally:
+            lock.release()
