@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -13,27 +12,25 @@ from panocolor.cli._app import app, console, handle_errors
 from panocolor.cli._hints import warn_models_missing
 from panocolor.cli.colorize import ModelDirOption, TransferOption
 
-DEMO_PHOTO = "data/kodim21.jpg"
-"""The bundled example, beside this module (licence in ``data/README.md``)."""
-
 
 def demo_images() -> tuple[np.ndarray, np.ndarray]:
-    """The bundled example: two overlapping views of the Kodak lighthouse photo (kodim21).
+    """The bundled example: two overlapping views of scikit-image's cat photo (Chelsea).
+
+    The photo ships inside scikit-image (``skimage.data.chelsea``, CC0, by Stefan van
+    der Walt), so the demo needs nothing beyond what ``pip install`` brings.
 
     Returns
     -------
-    gray : (512, 460) uint8 ndarray
+    gray : (300, 270) uint8 ndarray
         The gray target: the left 60% of the photo, as sRGB-encoded gray (its L*).
-    reference : (512, 461, 3) uint8 ndarray
-        The colour reference: the right 60%; the same kind of scene, different pixels.
+    reference : (300, 271, 3) uint8 ndarray
+        The colour reference: the right 60%; the same cat, different pixels.
     """
-    from PIL import Image
+    from skimage import data
 
     from panocolor.colorspace import lightness_to_gray, rgb_to_lab
 
-    with resources.as_file(resources.files("panocolor.cli").joinpath(DEMO_PHOTO)) as path:
-        with Image.open(path) as image:
-            photo = np.asarray(image.convert("RGB"))
+    photo = data.chelsea()
     width = photo.shape[1]
     left, right = photo[:, : int(width * 0.6)], photo[:, int(width * 0.4) :]
     gray = lightness_to_gray(rgb_to_lab(left / 255.0)[..., 0])
