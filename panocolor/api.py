@@ -15,7 +15,7 @@ from panocolor.colorspace import compose_lab
 from panocolor.composite.perobject import MODES, Mode, perobject_chroma
 from panocolor.composite.resample import resize_to_pixels, resize_to_shape
 from panocolor.errors import ModelNotFoundError, PanocolorError
-from panocolor.io import read_color, read_gray, to_pixels
+from panocolor.io import composite_chroma, read_color, read_gray, to_pixels
 from panocolor.reference import (
     ClassReferences,
     GalleryIndex,
@@ -177,30 +177,35 @@ class Colorizer:
         by_segment = {k: _as_color(v) for k, v in (segment_references or {}).items()}
         timings = {"read": time.perf_counter() - started}
         lightness = gray_image.lightness
+        # A transparent photo is coloured from its own L*, not the white it was composited
+        # onto (that white would be painted as bright content along a fading alpha edge).
+        own_l = lightness if gray_image.alpha is None else gray_image.opaque_lightness
 
         plan = None
         if self.segmenter is None and segmentation is None:
             if reference_image is None:
                 raise PanocolorError("give a reference photo (-r) or enable segmentation")
-            ab = self.transfer(lightness, reference_image.lab)
+            ab = self.transfer(own_l, reference_image.lab)
             timings["transfer"] = time.perf_counter() - started - timings["read"]
         else:
             mark = time.perf_counter()
             if segmentation is None:
-                small = resize_to_pixels(lightness, self.settings.segment_pixels)
+                small = resize_to_pixels(own_l, self.settings.segment_pixels)
                 segmentation = self.segmenter(small)  # type: ignore[misc]
             timings["segment"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            plan_l = resize_to_shape(lightness, segmentation.shape)
+            plan_l = resize_to_shape(own_l, segmentation.shape)
             sources = self._sources(
                 plan_l, reference_image, by_class, by_segment, reference_segmentation
             )
             plan = plan_references(plan_l, segmentation, sources)
             timings["plan"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            ab = perobject_chroma(lightness, segmentation, plan, self.transfer, self.settings.mode)
+            ab = perobject_chroma(own_l, segmentation, plan, self.transfer, self.settings.mode)
             timings["transfer"] = time.perf_counter() - mark
         mark = time.perf_counter()
+        if gray_image.alpha is not None:
+            ab = composite_chroma(own_l, ab, gray_image.alpha)
         rgb = to_pixels(compose_lab(lightness, ab), gray_image.bit_depth)
         timings["compose"] = time.perf_counter() - mark
         return Colorized(rgb, lightness, ab, timings, segmentation=segmentation, plan=plan)

@@ -188,11 +188,6 @@ def test_transparency_edge_has_no_colour_band(name, tmp_path):
     assert delta.max() <= 0.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 item 11: api.py must find colour on GrayImage.opaque_lightness and "
-    "composite it with panocolor.io.composite_chroma (see the test above)",
-)
 def test_colorize_of_a_transparency_edge_has_no_colour_band(tmp_path):
     path, gray = _half_transparent_photo(tmp_path)
     alpha = read_gray(path).alpha
