@@ -1,4 +1,4 @@
-"""``panocolor colorize`` and ``panocolor demo``."""
+"""``panocolor colorize``: gray photos coloured from reference photos, object by object."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from panocolor.cli._app import app, console, fail, handle_errors
@@ -90,8 +91,8 @@ def warn_unmatched_classes(by_class: dict[str, Path], result: Colorized, source:
     for label in by_class:
         if label not in found:
             console.print(
-                f"[yellow]warning:[/] --ref: no segment of {source} is {label} "
-                f"(found: {', '.join(found) or 'none'})",
+                "[yellow]warning:[/] "
+                + escape(f"--ref: no segment of {source} is {label} (found: {', '.join(found)})"),
                 markup=True,
                 soft_wrap=True,
             )
