@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from killing import NAMES, SIZES, Batch
 from PIL import Image
 from skimage import data
+
+from tests.batch.killing import NAMES, SIZES, Batch
 
 
 @pytest.fixture()

@@ -8,7 +8,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from killing import NAMES, check_outputs, records, session_processes, wait_for
+
+from tests.batch.killing import NAMES, check_outputs, records, session_processes, wait_for
 
 pytestmark = pytest.mark.slow
 
