@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from scipy import ndimage
-from skimage import color, data
+from skimage import color
 from typer.testing import CliRunner
 
 import panocolor.api
@@ -29,15 +29,6 @@ runner = CliRunner()
 
 def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], terminal_width=120)
-
-
-@pytest.fixture()
-def photos(tmp_path):
-    gray = tmp_path / "gray.png"
-    Image.fromarray(data.camera()[::8, ::8]).save(gray)
-    reference = tmp_path / "reference.jpg"
-    Image.fromarray(data.coffee()[::4, ::4]).save(reference)
-    return gray, reference
 
 
 def _blue_photo(path, shape=(96, 128)):

@@ -76,15 +76,6 @@ def test_demo_without_models_says_what_is_missing(tmp_path, no_models):
     assert "coloured from the whole reference" in result.output
 
 
-@pytest.fixture()
-def photos(tmp_path):
-    gray = tmp_path / "gray.png"
-    Image.fromarray(data.camera()[::8, ::8]).save(gray)
-    reference = tmp_path / "reference.jpg"
-    Image.fromarray(data.coffee()[::4, ::4]).save(reference)
-    return gray, reference
-
-
 @pytest.mark.parametrize("where", ["option", "variable"])
 def test_colorize_without_models_warns_once_and_plainly(tmp_path, photos, no_models, where):
     gray, reference = photos

@@ -18,15 +18,6 @@ FORMATS = ".png, .jpg, .jpeg, .tif, .tiff, .webp"
 
 
 @pytest.fixture()
-def photos(tmp_path):
-    gray = tmp_path / "gray.png"
-    Image.fromarray(data.camera()[::8, ::8]).save(gray)
-    reference = tmp_path / "reference.jpg"
-    Image.fromarray(data.coffee()[::4, ::4]).save(reference)
-    return gray, reference
-
-
-@pytest.fixture()
 def colorizer_built(monkeypatch):
     """Records each Colorizer the command builds (i.e. models loaded, work started)."""
     built = []
