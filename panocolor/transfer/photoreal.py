@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 # fine texture dominates and coarse context only breaks ties.
 _SCALES = ((2, 1.0), (6, 0.7), (16, 0.5))
 _REGION_SCALE_BOUNDS = (0.5, 2.0)  # of a region pair's L* spread ratio
+_TEXTURE_COLUMNS = 1 + 2 * len(_SCALES)  # L* and the texture features, before descriptors
 
 
 def texture_features(lightness: np.ndarray) -> np.ndarray:
@@ -265,20 +266,26 @@ class PhotorealTransfer:
         if pair.reference is None:
             _, nearest = prepared.whole_matches(rows, self.neighbors, self.eps)
             return prepared.ref_ab[nearest].mean(axis=1)
+        # Region pairs match on lightness and texture only: region_preference is in L*
+        # units of that space, and per-object matching with descriptors is not measured
+        # yet (issue 12); whole-reference pairs above do use the descriptors.
         keep = np.flatnonzero(_shrink_mask(pair.reference, prepared.small_ref.shape[:2]))
-        points = prepared.ref_features.reshape(-1, prepared.ref_features.shape[-1])[keep]
+        points = prepared.ref_features.reshape(-1, prepared.ref_features.shape[-1])
+        points = points[keep, :_TEXTURE_COLUMNS]
         if pair.lightness_from is not None and pair.lightness_from.any():
             core = _shrink_mask(pair.lightness_from, prepared.small_l.shape).ravel()
             points = _region_features(points, prepared.small_l.ravel()[core], self.region_remap)
         k = min(self.neighbors, len(keep))
-        tree = cKDTree(prepared.rotate(points))
-        distance, nearest = _query(tree, prepared.rotate(prepared.target_rows(rows)), k, self.eps)
+        queries = prepared.target_rows(rows)[:, :_TEXTURE_COLUMNS]
+        distance, nearest = _query(cKDTree(points), queries, k, self.eps)
         candidates = prepared.ref_ab[keep[nearest]]  # (n, k, 2)
         # A candidate from elsewhere costs at least region_preference, so only pixels
         # whose k-th match inside the region is farther than that can change.
         needy = distance[:, -1] > region_preference
         if needy.any():
-            whole_distance, whole_nearest = prepared.whole_matches(rows[needy], k, self.eps)
+            whole_distance, whole_nearest = prepared.whole_matches(
+                rows[needy], k, self.eps, texture_only=True
+            )
             both_distance = np.concatenate(
                 [distance[needy], np.hypot(whole_distance, region_preference)], axis=1
             )
@@ -346,6 +353,7 @@ class _Prepared:
     ref_features: np.ndarray
     axes: np.ndarray | None = None  # (d, d) rotation applied before k-d tree searches
     _tree: cKDTree | None = field(default=None, repr=False)  # of every reference pixel
+    _texture_tree: cKDTree | None = field(default=None, repr=False)  # the same, 7 columns
 
     def rotate(self, features: np.ndarray) -> np.ndarray:
         """(n, d) features in the k-d trees' axes (a rotation: distances are unchanged)."""
@@ -360,8 +368,19 @@ class _Prepared:
         """(n, d) features of the target pixels ``rows`` (flat indices)."""
         return self.target_features.reshape(-1, self.target_features.shape[-1])[rows]
 
-    def whole_matches(self, rows: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
-        """(n, k) distances and indices of the nearest reference pixels of target ``rows``."""
+    def whole_matches(
+        self, rows: np.ndarray, k: int, eps: float, *, texture_only: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(n, k) distances and indices of the nearest reference pixels of target ``rows``.
+
+        ``texture_only``: on lightness and texture alone (without the descriptors).
+        """
+        if texture_only and self.axes is not None:
+            if self._texture_tree is None:
+                points = self.ref_features.reshape(-1, self.ref_features.shape[-1])
+                self._texture_tree = cKDTree(points[:, :_TEXTURE_COLUMNS])
+            queries = self.target_rows(rows)[:, :_TEXTURE_COLUMNS]
+            return _query(self._texture_tree, queries, min(k, self._texture_tree.n), eps)
         if self._tree is None:
             points = self.ref_features.reshape(-1, self.ref_features.shape[-1])
             self._tree = cKDTree(self.rotate(points))
