@@ -5,7 +5,9 @@ A *method* is any callable ``(Sample) -> Colorized``: it colorizes
 their own segmentation, ``sample.truth_segmentation``). Methods are built by
 name: names in :data:`METHODS` map to factories (so a method can load its models
 once per run), and every transfer backend in :data:`panocolor.transfer.TRANSFERS`
-is a single-reference method too. Per-object methods:
+is a single-reference method too (``photoreal-texture``: ``photoreal`` without the
+semantic descriptors, matching on lightness and texture as before issue 12). Per-object
+methods:
 
 - ``perobject-fast`` / ``perobject-faithful``: the product's default pipeline
   (``deeplab`` segments of the gray photo and of the reference);
@@ -78,6 +80,14 @@ def _single_reference(transfer) -> Method:  # noqa: ANN001
 def _gray_floor() -> Method:
     """The floor: the gray input itself, written as RGB."""
     return _single_reference(_NoChroma())
+
+
+@METHODS.register("photoreal-texture")
+def _photoreal_texture() -> Method:
+    """Single-reference photoreal matching on lightness and texture only (no descriptors)."""
+    from panocolor.transfer.photoreal import PhotorealTransfer
+
+    return _single_reference(PhotorealTransfer(semantic_weight=0.0, name="photoreal-texture"))
 
 
 def _perobject(mode: str, use_truth: bool) -> Method:

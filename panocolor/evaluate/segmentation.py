@@ -215,7 +215,7 @@ def cityscapes_agreement(model_dir: Path) -> tuple[float, float]:
     """
     from panocolor.segment.deeplab import CITYSCAPES_MODEL, DeepLabModel
 
-    model = DeepLabModel.shared(model_dir / CITYSCAPES_MODEL)
+    model = DeepLabModel.shared(model_dir / CITYSCAPES_MODEL, inner=False)
     rgb = Image.open(model_dir / "cityscapes_segmentation.bmp").convert("RGB")
     truth = np.asarray(Image.open(model_dir / "cityscapes_segmentation_mask.bmp"))
     gray = float((model(np.asarray(rgb.convert("L"))) == truth).mean())

@@ -232,7 +232,9 @@ def test_region_pair_matches_on_the_regions_own_lightness():
     pair = RegionPair(target=left, reference=left, lightness_from=left)
 
     def ends(region_remap: float) -> tuple[np.ndarray, np.ndarray]:
-        backend = PhotorealTransfer(region_remap=region_remap, region_preference=np.inf)
+        backend = PhotorealTransfer(
+            region_remap=region_remap, region_preference=np.inf, semantic_weight=0.0
+        )  # synthetic ramps: nothing for the network to recognise
         (ab,) = backend.match_regions(target, reference, [pair])
         return ab[8:-8, 2:6].mean(axis=(0, 1)), ab[8:-8, 26:30].mean(axis=(0, 1))
 
@@ -264,7 +266,7 @@ def test_region_preference_lets_a_mismatched_region_take_colour_from_elsewhere()
     pairs = [RegionPair(left, left), RegionPair(~left, left)]
 
     def colours(preference: float) -> tuple[np.ndarray, np.ndarray]:
-        backend = PhotorealTransfer(region_preference=preference)
+        backend = PhotorealTransfer(region_preference=preference, semantic_weight=0.0)
         striped, flat = backend.match_regions(target, reference, pairs)
         inner = slice(8, -8), slice(4, 24)
         return striped[inner].mean(axis=(0, 1)), flat[:, ::-1][inner].mean(axis=(0, 1))
@@ -275,3 +277,56 @@ def test_region_preference_lets_a_mismatched_region_take_colour_from_elsewhere()
     striped, flat = colours(5.0)
     np.testing.assert_allclose(striped, (-20.0, -50.0), atol=1.0)
     np.testing.assert_allclose(flat, (60.0, 40.0), atol=1.0)
+
+
+def test_semantic_descriptors_join_the_matching_features(model_dir, astronaut_pair):
+    """With the VOC model, photoreal matches on 7 lightness/texture + 8 semantic features."""
+    lightness, reference = astronaut_pair
+    backend = PhotorealTransfer(model_dir=model_dir)
+    assert backend.semantic_encoder() is not None
+    ab = backend(lightness, reference)
+    prepared = backend._prepared.get((lightness, reference), lambda: None)
+    assert prepared.target_features.shape[-1] == 7 + backend.semantic_components
+    assert prepared.ref_features.shape[-1] == 7 + backend.semantic_components
+    plain = PhotorealTransfer(semantic_weight=0.0)(lightness, reference)
+    assert plain.shape == ab.shape and np.abs(ab - plain).mean() > 0.5
+
+
+def test_without_the_model_photoreal_matches_on_lightness_and_texture(
+    tmp_path, monkeypatch, astronaut_pair, caplog
+):
+    monkeypatch.delenv("PANOCOLOR_MODEL_DIR", raising=False)
+    monkeypatch.setattr("panocolor.models._store.cache_dir", lambda: tmp_path / "cache")
+    lightness, reference = astronaut_pair
+    backend = PhotorealTransfer(model_dir=tmp_path)
+    with caplog.at_level("INFO", logger="panocolor.transfer.photoreal"):
+        assert backend.semantic_encoder() is None
+    assert "lightness and texture only" in caplog.text
+    assert "deeplabv3_mnv2_pascal_quant.tflite" in caplog.text
+    np.testing.assert_array_equal(
+        backend(lightness, reference), PhotorealTransfer(semantic_weight=0.0)(lightness, reference)
+    )
+
+
+def test_descriptors_improve_a_self_reference(model_dir):
+    """A mirrored crop of the photo as reference: meaning puts its colours back in place."""
+    rgb = data.astronaut()[::2, ::2]
+    lab = rgb_to_lab(rgb / 255.0)
+    h, w = lab.shape[:2]
+    reference = lab[h // 10 : h - h // 10, w // 10 : w - w // 10][:, ::-1].copy()
+    errors = {}
+    for weight in (0.0, 8.0):
+        ab = PhotorealTransfer(model_dir=model_dir, semantic_weight=weight)(lab[..., 0], reference)
+        errors[weight] = float(np.hypot(*(ab - lab[..., 1:]).transpose(2, 0, 1)).mean())
+    assert errors[8.0] < 0.9 * errors[0.0]
+
+
+def test_region_remap_leaves_semantic_columns_alone():
+    from panocolor.transfer.photoreal import _region_features, texture_features
+
+    lightness = rgb_to_lab(data.astronaut()[::8, ::8] / 255.0)[..., 0]
+    features = texture_features(lightness).reshape(-1, 7)
+    extra = np.random.default_rng(0).normal(size=(len(features), 3)).astype(np.float32)
+    got = _region_features(np.concatenate([features, extra], axis=1), 1.5 * lightness.ravel() + 10)
+    np.testing.assert_array_equal(got[:, 7:], extra)
+    np.testing.assert_allclose(got[:, :7], _region_features(features, 1.5 * lightness.ravel() + 10))
