@@ -292,3 +292,63 @@ def region_adherence(
         if name in reference_means and np.any(target_ids == i)
     ]
     return float(np.mean(distances)) if distances else float("nan")
+
+
+def _gradient_magnitude(channels: np.ndarray, sigma: float) -> np.ndarray:
+    """Per-pixel ``sqrt(sum_c |∇ G_σ * c|²)`` of an (H, W, C) image, in units per pixel."""
+    smooth = cv2.GaussianBlur(np.ascontiguousarray(channels, np.float32), (0, 0), sigma)
+    smooth = smooth.reshape(channels.shape)
+    # Sobel 3x3 / 8 is the derivative per pixel.
+    dx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=0.125).reshape(channels.shape)
+    dy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=0.125).reshape(channels.shape)
+    return np.sqrt(np.sum(dx.astype(np.float64) ** 2 + dy.astype(np.float64) ** 2, axis=-1))
+
+
+def blotchiness(
+    output_lab: np.ndarray,
+    truth_lab: np.ndarray,
+    *,
+    sigma: float = 2.0,
+    flat_gradient: float = 1.0,
+) -> float:
+    """Spurious chroma edges: a*b* gradient where L* is flat, in excess of the truth's.
+
+    Blotches (a face in yellow, green and blue patches) are chroma edges inside
+    areas of even lightness; real objects rarely change colour without changing
+    lightness too. Both images are smoothed by a Gaussian of ``sigma`` pixels, and
+    at every pixel where the truth's L* gradient is below ``flat_gradient`` the
+    a*b* gradient magnitude of the output is compared with the truth's::
+
+        blotchiness = mean over flat pixels of max(0, |∇ab_output| - |∇ab_truth|)
+
+    Only the excess counts, so a gray output (no chroma edges at all) scores 0 like
+    the truth itself and never better than a faithful colouring, and a chroma edge
+    that sits on a lightness edge is not counted however strong it is.
+
+    Parameters
+    ----------
+    output_lab, truth_lab : (H, W, 3) float ndarray
+        CIELAB of the output and of the truth (L* in [0, 100]); the truth's L* is
+        the gray input's.
+    sigma : float, optional
+        Smoothing in pixels before the gradients (hides 8-bit noise and JPEG blocks).
+    flat_gradient : float, optional
+        L* change per pixel below which the lightness counts as flat.
+
+    Returns
+    -------
+    float
+        Mean excess a*b* gradient in a*b* units per pixel, >= 0; 0 for the truth
+        itself and for a gray output; ``nan`` when no pixel is flat.
+    """
+    _check_pair(output_lab, truth_lab)
+    flat = _gradient_magnitude(truth_lab[..., :1], sigma) < flat_gradient
+    # Keep 2 sigma away from lightness edges, where the blur spreads a strong chroma step.
+    reach = int(np.ceil(2 * sigma))
+    flat = cv2.erode(flat.astype(np.uint8), np.ones((2 * reach + 1,) * 2, np.uint8)) > 0
+    if not flat.any():
+        return float("nan")
+    excess = _gradient_magnitude(output_lab[..., 1:], sigma) - _gradient_magnitude(
+        truth_lab[..., 1:], sigma
+    )
+    return float(np.mean(np.maximum(excess[flat], 0.0)))

@@ -48,6 +48,8 @@ class MethodSummary:
         The worst image's p99 |ΔL*|.
     bleeding, adherence : float
         Means over the images that have true segmentations (``nan`` when none has).
+    blotchiness : float
+        Mean spurious chroma edges (excess a*b* gradient where L* is flat).
     """
 
     method: str
@@ -62,6 +64,7 @@ class MethodSummary:
     p99_delta_l_max: float
     bleeding: float
     adherence: float
+    blotchiness: float
     seconds: float
 
 
@@ -86,6 +89,7 @@ _COLUMNS = (
     _Column("p99 ΔL* max", None, "p99_delta_l_max"),
     _Column("bleeding ↓", "bleed", "bleeding"),
     _Column("adherence ↓", "adher", "adherence"),
+    _Column("blotchiness ↓", "blotch", "blotchiness", "{:.3f}".format),
     _Column("time s", "s/img", "seconds", "{:.3f}".format),
 )
 
@@ -123,6 +127,7 @@ def summarize(results: Sequence[Result]) -> list[MethodSummary]:
                 p99_delta_l_max=max(p99, default=float("nan")),
                 bleeding=_nanmean([r.bleeding for r in ok]),
                 adherence=_nanmean([r.adherence for r in ok]),
+                blotchiness=_nanmean([r.blotchiness for r in ok]),
                 seconds=_nanmean([r.seconds for r in ok]),
             )
         )
@@ -143,6 +148,11 @@ def summary_markdown(summaries: Sequence[MethodSummary], description: str = "") 
         "Means over images. PSNR and SSIM on RGB; ΔE00: mean CIEDE2000 to the true colours; "
         "colourfulness: Hasler & Süsstrunk (2003) M, and its ratio to the truth's (1 is right); "
         r"p99 ΔL\*: 99th percentile of |ΔL\*| between the 8-bit output and the gray input; "
+        "bleeding: a\\*b\\* error within 3 px of true segment boundaries; adherence: "
+        "distance of each true segment's mean a\\*b\\* to the reference's same-class "
+        r"segments'; blotchiness: mean a\*b\* gradient (per px, 2 px Gaussian) in excess of "
+        r"the truth's where L\* is flat (< 1 L\*/px), i.e. colour patches without a "
+        "lightness edge (0 for the truth and for gray); "
         "time: seconds per image for the method call.",
         "",
     ]

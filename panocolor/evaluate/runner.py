@@ -32,6 +32,7 @@ from panocolor.api import Colorizer, Settings
 from panocolor.colorspace import rgb_to_lab
 from panocolor.errors import PanocolorError, UnknownBackendError
 from panocolor.evaluate.metrics import (
+    blotchiness,
     colour_bleeding,
     colourfulness,
     colourfulness_ratio,
@@ -174,6 +175,9 @@ class Result:
     adherence : float
         Mean a*b* distance between each true segment's output colour and the
         reference's same-class segments (nan without true segmentations); lower is better.
+    blotchiness : float
+        Mean excess a*b* gradient over the truth's where L* is flat (spurious chroma
+        edges, see :func:`~panocolor.evaluate.metrics.blotchiness`); 0 is best.
     seconds : float
         Wall time of the method call.
     error : str
@@ -194,6 +198,7 @@ class Result:
     p99_delta_l: float = float("nan")
     bleeding: float = float("nan")
     adherence: float = float("nan")
+    blotchiness: float = float("nan")
     seconds: float = float("nan")
     error: str = ""
 
@@ -240,6 +245,7 @@ def score(
         p99_delta_l=p99_lightness_error(output.rgb, sample.gray.lightness),
         bleeding=bleeding,
         adherence=adherence,
+        blotchiness=blotchiness(output_lab, truth_lab),
         seconds=seconds,
     )
 
