@@ -75,3 +75,60 @@ def test_compose_keeps_in_gamut_colours_unchanged():
     lab = rgb_to_lab(rgb)
     np.testing.assert_allclose(compose_lab(lab[..., 0], lab[..., 1:]), rgb, atol=1e-4)
     assert np.all(np.isfinite(lab_to_linear(lab)))
+
+
+def _bisection_scale(lightness: np.ndarray, ab: np.ndarray, iterations: int = 20) -> np.ndarray:
+    """The reference: per pixel, the largest s in [0, 1] with (L*, s a*, s b*) in sRGB.
+
+    What compose_lab did before its chroma table (bisection over the scale).
+    """
+    low = np.zeros(lightness.shape, np.float32)
+    high = np.ones(lightness.shape, np.float32)
+    for _ in range(iterations):
+        mid = (low + high) * 0.5
+        lab = np.concatenate([lightness[:, None], ab * mid[:, None]], axis=-1)
+        linear = lab_to_linear(lab)
+        ok = np.all((linear >= -1e-6) & (linear <= 1.0 + 1e-6), axis=-1)
+        low, high = np.where(ok, mid, low), np.where(ok, high, mid)
+    return low
+
+
+def _chroma(lab: np.ndarray) -> np.ndarray:
+    return np.hypot(lab[..., 1], lab[..., 2])
+
+
+def _random_and_edge_colours() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    lightness = rng.uniform(0, 100, 20000).astype(np.float32)
+    ab = rng.uniform(-128, 127, (20000, 2)).astype(np.float32)
+    hues = np.radians(np.arange(0, 360, 2.5, dtype=np.float32))
+    saturated = 180.0 * np.stack([np.cos(hues), np.sin(hues)], axis=-1)
+    edges_l = np.repeat(np.float32([0.0, 0.3, 50.0, 99.7, 100.0]), len(hues))
+    lightness = np.concatenate([lightness, edges_l, np.linspace(0, 100, 50, dtype=np.float32)])
+    ab = np.concatenate([ab, np.tile(saturated, (5, 1)), np.zeros((50, 2), np.float32)])
+    return lightness, ab.astype(np.float32)
+
+
+def test_compose_matches_the_bisection_it_replaced():
+    lightness, ab = _random_and_edge_colours()
+    out = rgb_to_lab(compose_lab(lightness[None], ab[None]))[0]
+    expected = _bisection_scale(lightness, ab) * np.hypot(ab[:, 0], ab[:, 1])
+    deviation = _chroma(out) - expected
+    hue = np.degrees(np.arctan2(ab[:, 1], ab[:, 0])) % 360
+    # Near the yellow cusp the boundary folds and the bisection lands on either side.
+    usual = ~((lightness > 90) & (hue > 90) & (hue < 120))
+    assert np.abs(out[:, 0] - lightness).max() <= 0.02
+    assert deviation[usual].max() <= 0.5  # never more saturated than the boundary allows
+    assert deviation[usual].min() >= -6.0  # at most 6 C* less, near L* 0 and the blue cusp
+    assert np.percentile(np.abs(deviation[usual]), 99) <= 0.5
+    assert np.abs(deviation).mean() <= 0.2
+
+
+def test_compose_on_the_gray_axis_and_at_black_and_white():
+    lightness = np.linspace(0, 100, 101, dtype=np.float32)[None]
+    gray = compose_lab(lightness, np.zeros(lightness.shape + (2,), np.float32))
+    np.testing.assert_allclose(
+        gray, np.repeat(lightness_to_gray(lightness)[..., None], 3, 2), atol=1e-4
+    )
+    ends = compose_lab(np.float32([[0.0, 100.0]]), np.float32([[[90.0, -60.0], [-40.0, 120.0]]]))
+    np.testing.assert_allclose(ends, [[[0, 0, 0], [1, 1, 1]]], atol=1e-4)
