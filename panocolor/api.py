@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from panocolor.colorspace import compose_lab
 from panocolor.composite.perobject import MODES, Mode, perobject_chroma
 from panocolor.composite.resample import resize_to_pixels, resize_to_shape
 from panocolor.errors import ModelNotFoundError, PanocolorError
-from panocolor.io import composite_chroma, read_color, read_gray, to_pixels
+from panocolor.io import ImageSource, composite_chroma, read_color, read_gray, to_pixels
 from panocolor.reference import (
     ClassReferences,
     GalleryIndex,
@@ -32,8 +31,6 @@ from panocolor.transfer import DEFAULT_TRANSFER, ColorTransfer, build_transfer
 from panocolor.types import ColorImage, Colorized, GrayImage
 
 log = logging.getLogger(__name__)
-
-ImageSource = str | Path | Image.Image | np.ndarray
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from panocolor.errors import PanocolorError
-from panocolor.io import WRITE_EXTENSIONS
+from panocolor.io import IMAGE_SUFFIXES
 
 MANIFEST_NAME = "panocolor-manifest.jsonl"
 """Name of the manifest in the output folder: one JSON record per finished output."""
@@ -52,7 +52,7 @@ class Job:
 
 
 def _is_image(path: Path) -> bool:
-    return path.suffix.lower() in WRITE_EXTENSIONS and not path.name.startswith(".")
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 
 
 def _folder_jobs(folder: Path, out_dir: Path) -> list[Job]:

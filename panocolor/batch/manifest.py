@@ -275,8 +275,3 @@ def output_is_valid(path: str | Path, shape: list[int] | None = None) -> bool:
     if pixels is None:
         return False
     return shape is None or list(pixels.shape[:2]) == list(shape[:2])
-
-
-def finished_jobs(jobs: list[Job], records: dict[str, dict[str, Any]]) -> set[str]:
-    """Keys of the jobs whose output exists with a manifest record (not yet decoded)."""
-    return {job.key for job in jobs if job.key in records and Path(job.output).is_file()}

@@ -6,15 +6,15 @@ import contextlib
 import dataclasses
 import os
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from panocolor.batch import _hooks
+from panocolor.batch.checks import check_output_folder, check_references
 from panocolor.batch.jobs import MANIFEST_NAME, Job, list_jobs
 from panocolor.batch.manifest import (
     Failure,
@@ -25,6 +25,7 @@ from panocolor.batch.manifest import (
     read_manifest,
     remove_partials,
 )
+from panocolor.batch.signals import Interrupt, StopOnSignal
 from panocolor.batch.worker import BatchConfig, Outcome, check_config
 from panocolor.errors import PanocolorError
 
@@ -90,50 +91,6 @@ class BatchInterrupted(PanocolorError):
         )
 
 
-class _Interrupt(BaseException):
-    """Raised by the signal handler where raising is safe (before the workers start)."""
-
-
-class _StopOnSignal:
-    """SIGTERM and SIGINT handler of a batch: remember the signal, and stop the batch.
-
-    While ``raise_now`` is set the handler raises :class:`_Interrupt` at once; while
-    workers run it only sets ``signum``, which the engine polls, so that no exception
-    lands inside the process pool's own bookkeeping.
-    """
-
-    SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self.raise_now = True
-        self._previous: dict[int, Any] = {}
-
-    def __call__(self, signum: int, frame: object) -> None:
-        self.signum = signum
-        if self.raise_now:
-            raise _Interrupt
-
-    def allow_raise(self) -> None:
-        """Raise from now on, and now if a signal came while raising was off."""
-        self.raise_now = True
-        if self.signum is not None:
-            raise _Interrupt
-
-    def stopping(self) -> bool:
-        return self.signum is not None
-
-    def __enter__(self) -> _StopOnSignal:
-        if threading.current_thread() is threading.main_thread():  # else signals are not ours
-            for signum in self.SIGNALS:
-                self._previous[signum] = signal.signal(signum, self)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-
-
 def plan_batch(jobs: list[Job], out_dir: Path, *, overwrite: bool, threads: int = 2) -> BatchPlan:
     """Sort ``jobs`` into work to do, finished work and refused work.
 
@@ -195,71 +152,6 @@ def _engine_outcomes(
     return run_local(jobs, config, workers, stopping)
 
 
-def _nearest_existing(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
-
-
-def check_output_folder(source: Path, out_dir: Path, jobs: list[Job]) -> None:
-    """Refuse, before anything is created, an output folder the batch cannot use.
-
-    Raises
-    ------
-    PanocolorError
-        ``out_dir`` is a file, sits under a file, or cannot be written; it is the input
-        folder; or outputs would land among the inputs (an input folder inside it).
-    """
-    out = out_dir.resolve()
-    if out.exists() and not out.is_dir():
-        raise PanocolorError(f"cannot write into {out_dir}: it is a file, not a folder")
-    existing = _nearest_existing(out)
-    if not existing.is_dir():
-        raise PanocolorError(f"cannot create {out_dir}: {existing} is a file, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        where = "" if existing == out else f" ({existing} is not writable)"
-        raise PanocolorError(f"cannot write into {out_dir}: permission denied{where}")
-    if source.is_dir():
-        folder = source.resolve()
-        if out == folder:
-            raise PanocolorError(
-                f"the output folder {out_dir} is the input folder; choose another -o "
-                "(a new folder, or a subfolder of the input folder)"
-            )
-        if not out.is_relative_to(folder):
-            for job in jobs:
-                if Path(job.output).is_relative_to(folder):
-                    raise PanocolorError(
-                        f"{job.output} would be written inside the input folder {source}, "
-                        "where the next run would take it for a photo; choose another -o"
-                    )
-    inputs = {job.input: job for job in jobs}
-    for job in jobs:
-        if job.output in inputs and inputs[job.output] is not job:
-            raise PanocolorError(
-                f"{job.input} would be written over the input {job.output}; choose another -o"
-            )
-
-
-def check_references(jobs: list[Job], config: BatchConfig) -> None:
-    """Refuse a batch where some photo has no colour source at all.
-
-    Raises
-    ------
-    PanocolorError
-        No ``-r``, no ``--ref``, no gallery, and jobs without a reference of their own.
-    """
-    if config.reference or config.class_references or config.settings.get("gallery"):
-        return
-    missing = [job for job in jobs if not job.reference]
-    if missing:
-        some = "every photo" if len(missing) == len(jobs) else f"{len(missing)} of the photos"
-        raise PanocolorError(
-            f"no colour reference for {some} (e.g. {missing[0].input}): give -r REFERENCE, "
-            "--ref CLASS=PATH or --gallery FOLDER, or a reference column in the CSV list"
-        )
-
-
 def run_batch(
     source: Path,
     out_dir: Path,
@@ -317,7 +209,7 @@ def run_batch(
     check_references(jobs, config)
     check_config(config)
     summary = BatchSummary(total=len(jobs))
-    with _StopOnSignal() as stop:
+    with StopOnSignal() as stop:
         try:
             _run(
                 jobs,
@@ -331,7 +223,7 @@ def run_batch(
                 on_start,
                 on_outcome,
             )
-        except _Interrupt:
+        except Interrupt:
             pass  # stop.signum says which; everything is closed by now
         summary.seconds = time.perf_counter() - started
         if stop.signum is not None:
@@ -344,7 +236,7 @@ def _run(
     out_dir: Path,
     config: BatchConfig,
     summary: BatchSummary,
-    stop: _StopOnSignal,
+    stop: StopOnSignal,
     workers: int,
     engine: Engine,
     ray_address: str | None,

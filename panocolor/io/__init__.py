@@ -7,6 +7,7 @@ with a one-line message for anything unreadable. :func:`write_image` writes
 atomically and never replaces an existing file unless asked to.
 """
 
+from panocolor.io.formats import IMAGE_SUFFIXES
 from panocolor.io.read import (
     CHROMA_THRESHOLD,
     DEFAULT_MAX_PIXELS,
@@ -23,6 +24,7 @@ from panocolor.io.write import LOSSY_QUALITY, WRITE_EXTENSIONS, to_pixels, write
 __all__ = [
     "CHROMA_THRESHOLD",
     "DEFAULT_MAX_PIXELS",
+    "IMAGE_SUFFIXES",
     "LOSSY_QUALITY",
     "MIN_REFERENCE_COLOURS",
     "MIN_REFERENCE_SIDE",

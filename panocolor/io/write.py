@@ -19,8 +19,9 @@ import tifffile
 from PIL import Image
 
 from panocolor.errors import ImageWriteError, PanocolorError
+from panocolor.io.formats import FORMATS, IMAGE_SUFFIXES
 
-WRITE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+WRITE_EXTENSIONS = IMAGE_SUFFIXES
 """Extensions :func:`write_image` understands (in any letter case)."""
 
 LOSSY_QUALITY = 95
@@ -71,20 +72,20 @@ def _to_8bit(pixels: np.ndarray) -> np.ndarray:
 
 def _encode(file: BinaryIO, pixels: np.ndarray, extension: str) -> None:
     """Write ``pixels`` to ``file`` in the format named by ``extension``."""
-    if extension == ".png" and pixels.dtype == np.uint16 and pixels.ndim == 3:
+    image_format = FORMATS[extension]
+    if image_format == "PNG" and pixels.dtype == np.uint16 and pixels.ndim == 3:
         # Pillow has no 16-bit RGB mode; OpenCV writes it, in BGR order.
         ok, encoded = cv2.imencode(".png", np.ascontiguousarray(pixels[..., ::-1]))
         if not ok:
             raise OSError("OpenCV could not encode the PNG")
         file.write(encoded.tobytes())
-    elif extension == ".png":
+    elif image_format == "PNG":
         Image.fromarray(pixels).save(file, format="PNG")  # 16-bit gray becomes mode I;16
-    elif extension in (".tif", ".tiff"):
+    elif image_format == "TIFF":
         photometric = "rgb" if pixels.ndim == 3 else "minisblack"
         tifffile.imwrite(file, pixels, photometric=photometric, compression="zlib")
-    else:
+    else:  # JPEG, WEBP: 8 bits only
         image = Image.fromarray(_to_8bit(pixels))
-        image_format = "WEBP" if extension == ".webp" else "JPEG"
         image.save(file, format=image_format, quality=LOSSY_QUALITY)
 
 

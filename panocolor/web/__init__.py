@@ -7,7 +7,7 @@ thread pool around one shared :class:`~panocolor.api.Colorizer`.
 """
 
 from panocolor.web.app import WEB_SETTINGS, create_app
+from panocolor.web.limits import Limits
 from panocolor.web.server import running
-from panocolor.web.store import Limits
 
 __all__ = ["WEB_SETTINGS", "Limits", "create_app", "running"]

@@ -14,9 +14,8 @@ from PIL import Image
 
 from panocolor.colorspace import lab_to_rgb, lightness_to_gray
 from panocolor.errors import ImageReadError, PanocolorError
-from panocolor.io import read_color, read_gray, to_pixels
-from panocolor.io.read import _pillow_settings
-from panocolor.reference.gallery import GALLERY_SUFFIXES
+from panocolor.io import IMAGE_SUFFIXES, read_color, read_gray, to_pixels
+from panocolor.io.decode import pillow_settings
 from panocolor.web.store import ImageRecord, Role, new_id
 
 PREVIEW_SIDE = 1024
@@ -75,7 +74,7 @@ def header_size(path: Path) -> tuple[int, int] | None:
     a huge image reports its real size (only ``max_pixels`` decides).
     """
     try:
-        with _pillow_settings(), Image.open(path) as img:
+        with pillow_settings(), Image.open(path) as img:
             return img.width, img.height
     except Exception:  # unreadable: the full decode reports why
         return None
@@ -189,7 +188,7 @@ class Gallery:
         self.cache = cache
         self.max_pixels = max_pixels
         photos = sorted(
-            p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in GALLERY_SUFFIXES
+            p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
         )
         self.items: dict[str, GalleryItem] = {}
         for photo in photos:

@@ -18,7 +18,8 @@ from panocolor.api import Colorizer, Settings
 from panocolor.composite.resample import resize_to_pixels
 from panocolor.errors import PanocolorError
 from panocolor.io import read_color, read_gray, write_image
-from panocolor.web.store import Job, Limits, Session, new_id
+from panocolor.web.limits import Limits
+from panocolor.web.store import Job, Session, new_id
 
 log = logging.getLogger(__name__)
 

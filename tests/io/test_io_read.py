@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import ExifTags, Image, ImageFile, ImageOps
 
-import panocolor.io.read as read_module
+import panocolor.io.decode as decode_module
 from panocolor.colorspace import gray_to_lightness, lab_to_rgb, rgb_to_lab
 from panocolor.errors import ColorInputWarning, ImageReadError, UnusableReferenceError
 from panocolor.io import (
@@ -301,7 +301,7 @@ def test_tiff_orientation_is_applied_once(orientation, dtype, tmp_path, monkeypa
     tifffile.imwrite(path, rgb, photometric="rgb", extratags=[(274, "H", 1, orientation, True)])
     expected = (UPRIGHT[orientation](rgb) / white).astype(np.float32)
     np.testing.assert_array_equal(read_rgb(path), expected)
-    monkeypatch.setattr(read_module, "_read_tiff_16bit", _no_codec)  # OpenCV decodes it
+    monkeypatch.setattr(decode_module, "read_tiff_16bit", _no_codec)  # OpenCV decodes it
     np.testing.assert_array_equal(read_rgb(path), expected)
 
 
@@ -309,8 +309,8 @@ def test_16bit_tiff_nothing_can_decode_falls_back_to_8_bits(tmp_path, monkeypatc
     rgb = RNG.integers(0, 65536, (36, 40, 3), dtype=np.uint16)
     path = tmp_path / "rgb16.tif"
     tifffile.imwrite(path, rgb, photometric="rgb")
-    monkeypatch.setattr(read_module, "_read_tiff_16bit", _no_codec)
-    monkeypatch.setattr(read_module, "_read_opencv_16bit", lambda *args: None)
+    monkeypatch.setattr(decode_module, "read_tiff_16bit", _no_codec)
+    monkeypatch.setattr(decode_module, "read_opencv_16bit", lambda *args: None)
     with pytest.warns(UserWarning, match="at 8 bits.*imagecodecs"):
         image = read_color(path)
     np.testing.assert_allclose(lab_to_rgb(image.lab), rgb / 65535, atol=1 / 255)
