@@ -5,13 +5,20 @@ each true COCO category that a model class covers (``panocolor.segment.classes``
 becomes that class; every other category is "unmapped". Metrics:
 
 - per-class IoU over the dataset (intersection and union summed over images);
-- pixel accuracy over pixels whose true class the models know;
+- pixel accuracy over pixels whose true class the models know: the VOC things and
+  the stuff groups of :data:`panocolor.segment.stuff.GROUPS` (:func:`group_known`),
+  and, for comparison with earlier reports, over the VOC + Cityscapes classes only
+  (``known_categories``; Cityscapes "terrain" = grass, dirt, sand, playingfield);
+- per-group accuracy: share of each stuff group's true pixels given that group;
 - coverage: share of pixels inside a listed segment (must be 1);
 - boundary F-score of the class maps, with a tolerance of 0.75% of the image
   diagonal (after Perazzi et al., CVPR 2016, doi:10.1109/CVPR.2016.85).
 
 Run ``python -m panocolor.evaluate.segmentation --data ../shared/data --model-dir
-../shared/models --out DIR`` to write ``DIR/segmentation.md``.
+../shared/models --out DIR`` to write ``DIR/segmentation.md``. The stuff probe is
+trained on these same photos, so the deeplab segmenter with the probe is scored by
+k-fold cross-validation over photos (:func:`cross_validated`): each photo is segmented
+by a probe trained on the other folds only.
 """
 
 from __future__ import annotations
@@ -30,7 +37,13 @@ from PIL import Image
 
 from panocolor.segment import Segmentation, Segmenter, build_segmenter
 from panocolor.segment._regions import fill_holes
-from panocolor.segment.classes import coco_categories, known_categories, model_labels
+from panocolor.segment.classes import (
+    coco_categories,
+    known_categories,
+    model_classes,
+    model_labels,
+)
+from panocolor.segment.stuff import GROUPS, group_lut
 
 BOUNDARY_TOLERANCE = 0.0075  # fraction of the image diagonal
 
@@ -42,33 +55,46 @@ def _lookup(table: dict[int, int], size: int) -> np.ndarray:
     return lut
 
 
-def predicted_classes(segmentation: Segmentation) -> np.ndarray:
+def group_known() -> dict[int, int]:
+    """COCO id -> assigned COCO id for the VOC things and the stuff-probe groups."""
+    table = {i: ids[0] for ids in model_classes("voc").values() for i in ids}
+    table.update({i: ids[0] for ids in GROUPS.values() for i in ids})
+    return table
+
+
+def predicted_classes(
+    segmentation: Segmentation, known: dict[int, int] | None = None
+) -> np.ndarray:
     """Known class (the model class's COCO id) per pixel; 0 for unknown or unmapped.
 
     Parameters
     ----------
     segmentation : Segmentation
+    known : dict, optional
+        COCO id -> assigned COCO id; default ``known_categories()``.
 
     Returns
     -------
     classes : (H, W) int32 ndarray
     """
-    known = known_categories()
+    known = known_categories() if known is None else known
     per_id = np.zeros(int(segmentation.ids.max()) + 1, np.int32)
     for s in segmentation.segments:
         per_id[s.id] = known.get(s.class_id, 0)
     return per_id[segmentation.ids]
 
 
-def true_classes(semantic: np.ndarray) -> np.ndarray:
+def true_classes(semantic: np.ndarray, known: dict[int, int] | None = None) -> np.ndarray:
     """Known class per pixel of a COCO semantic map: -1 void, 0 unmapped, else a COCO id.
 
     Parameters
     ----------
     semantic : (H, W) uint8 ndarray
         COCO panoptic category id per pixel, 0 = void.
+    known : dict, optional
+        As for :func:`predicted_classes`.
     """
-    lut = _lookup(known_categories(), 256)
+    lut = _lookup(known_categories() if known is None else known, 256)
     return np.where(semantic == 0, -1, lut[semantic])
 
 
@@ -117,8 +143,17 @@ def f_score(counts: np.ndarray) -> tuple[float, float, float]:
 
 @dataclass
 class Scores:
-    """Running totals over a dataset; see the module docstring for the metrics."""
+    """Running totals over a dataset; see the module docstring for the metrics.
 
+    ``table`` is the class table of IoU and :attr:`pixel_accuracy` (default
+    ``known_categories()``); :attr:`legacy_accuracy` always uses ``known_categories()``.
+    """
+
+    table: dict[int, int] = field(default_factory=known_categories)
+    legacy_correct: int = 0
+    legacy_known: int = 0
+    group_correct: np.ndarray = field(default_factory=lambda: np.zeros(len(GROUPS), np.int64))
+    group_true: np.ndarray = field(default_factory=lambda: np.zeros(len(GROUPS), np.int64))
     intersection: dict[int, int] = field(default_factory=dict)
     union: dict[int, int] = field(default_factory=dict)
     true_pixels: dict[int, int] = field(default_factory=dict)
@@ -134,8 +169,9 @@ class Scores:
         """Score one prediction against its (H, W) COCO semantic ground truth."""
         if semantic.shape != segmentation.shape:
             raise ValueError(f"ground truth {semantic.shape} != prediction {segmentation.shape}")
-        predicted = predicted_classes(segmentation)
-        truth = true_classes(semantic)
+        predicted = predicted_classes(segmentation, self.table)
+        truth = true_classes(semantic, self.table)
+        self._add_legacy_and_groups(segmentation, semantic)
         valid = truth >= 0
         for c in np.union1d(np.unique(predicted[valid]), np.unique(truth[valid])):
             if c <= 0:
@@ -155,6 +191,32 @@ class Scores:
         self.boundary += boundary_matches(predicted, filled, tolerance)
         self.seconds += seconds
         self.images += 1
+
+    def _add_legacy_and_groups(self, segmentation: Segmentation, semantic: np.ndarray) -> None:
+        predicted, truth = predicted_classes(segmentation), true_classes(semantic)
+        self.legacy_correct += int((predicted[truth > 0] == truth[truth > 0]).sum())
+        self.legacy_known += int((truth > 0).sum())
+        lut = group_lut({c.id: c.is_thing for c in coco_categories().values()})
+        per_id = np.zeros(int(segmentation.ids.max()) + 1, np.int64)
+        for s in segmentation.segments:
+            per_id[s.id] = lut[s.class_id] if s.class_id else 0
+        true_group, predicted_group = lut[semantic], per_id[segmentation.ids]
+        for k in range(1, len(GROUPS) + 1):
+            t = (true_group == k) & (semantic > 0)
+            self.group_true[k - 1] += int(t.sum())
+            self.group_correct[k - 1] += int((predicted_group[t] == k).sum())
+
+    @property
+    def legacy_accuracy(self) -> float:
+        """Pixel accuracy over the VOC + Cityscapes classes (``known_categories()``)."""
+        return self.legacy_correct / self.legacy_known if self.legacy_known else float("nan")
+
+    def group_accuracy(self) -> dict[str, float]:
+        """Per stuff group: share of its true pixels predicted as that group."""
+        return {
+            g: self.group_correct[k] / self.group_true[k] if self.group_true[k] else float("nan")
+            for k, g in enumerate(GROUPS)
+        }
 
     def iou(self) -> dict[int, float]:
         """IoU per known class (COCO id) that appears in the truth or the predictions."""
@@ -198,14 +260,43 @@ def _read(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
     return lightness, np.asarray(Image.open(sample.semantic))
 
 
-def score(segmenter: Segmenter, samples: Iterable[Sample]) -> Scores:
-    """Run ``segmenter`` on the gray version of each sample and accumulate :class:`Scores`."""
-    scores = Scores()
+def score(segmenter: Segmenter, samples: Iterable[Sample], scores: Scores | None = None) -> Scores:
+    """Run ``segmenter`` on the gray version of each sample and accumulate :class:`Scores`.
+
+    ``scores`` (default: a new ``Scores(table=group_known())``) is added to and returned.
+    """
+    scores = Scores(table=group_known()) if scores is None else scores
     for sample in samples:
         lightness, semantic = _read(sample)
         start = time.perf_counter()
         segmentation = segmenter(lightness)
         scores.add(segmentation, semantic, time.perf_counter() - start)
+    return scores
+
+
+def cross_validated(samples: list[Sample], model_dir: Path | None, folds: int = 5) -> Scores:
+    """Scores of the deeplab segmenter with stuff probes that never saw the photo scored.
+
+    Photo ``i`` is in fold ``i % folds``; each fold is segmented with a probe fitted
+    (:func:`~panocolor.segment.train_stuff.fit_probe`) on the other folds' photos.
+    """
+    from panocolor.models import find_model
+    from panocolor.segment.deeplab import CITYSCAPES_MODEL, VOC_MODEL, DeepLabModel
+    from panocolor.segment.train_stuff import fit_probe, photo_rows
+
+    models = (
+        DeepLabModel.shared(find_model(VOC_MODEL, model_dir)),
+        DeepLabModel.shared(find_model(CITYSCAPES_MODEL, model_dir), inner=False),
+    )
+    rows = [photo_rows(models, *_read(sample)) for sample in samples]
+    scores = Scores(table=group_known())
+    for fold in range(min(folds, len(samples))):
+        train = [r for i, r in enumerate(rows) if i % folds != fold]
+        probe = fit_probe(
+            np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train])
+        )
+        segmenter = build_segmenter("deeplab", model_dir=model_dir, probe=probe)
+        score(segmenter, samples[fold::folds], scores)
     return scores
 
 
@@ -235,22 +326,36 @@ def report(variants: dict[str, Scores], cityscapes: tuple[float, float] | None) 
     lines.append(
         f"{first.images} COCO photos converted to gray (CIELAB L*), against their panoptic "
         "ground truth; model classes mapped to COCO categories by "
-        "`panocolor/segment/data/class_map.json`."
+        "`panocolor/segment/data/class_map.json` and the stuff groups of "
+        "`panocolor/segment/stuff.py`. Known classes = VOC things + stuff groups; "
+        "'VOC+Cityscapes' = the classes of earlier reports. Variants marked CV use stuff "
+        "probes trained on the other folds only (5-fold over photos, photo i in fold i % 5)."
     )
     lines += [
         "",
-        "| variant | pixel acc. (known classes) | mIoU | coverage | boundary P | "
-        "boundary R | boundary F | s / image |",
-        "|---|---|---|---|---|---|---|---|",
+        "| variant | pixel acc. (known classes) | pixel acc. (VOC+Cityscapes) | mIoU | "
+        "coverage | boundary P | boundary R | boundary F | s / image |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in variants.items():
         precision, recall, f = f_score(s.boundary)
         iou = s.iou()
         lines.append(
-            f"| {name} | {s.pixel_accuracy:.1%} | {np.mean(list(iou.values())):.3f} | "
+            f"| {name} | {s.pixel_accuracy:.1%} | {s.legacy_accuracy:.1%} | "
+            f"{np.mean(list(iou.values())):.3f} | "
             f"{s.coverage:.2%} | {precision:.3f} | {recall:.3f} | {f:.3f} | "
             f"{s.seconds / max(s.images, 1):.3f} |"
         )
+    lines += [
+        "",
+        "## Per-group accuracy (share of the group's true pixels given the group)",
+        "",
+        "| group | " + " | ".join(variants) + " | true px |",
+        "|---|" + "---|" * (len(variants) + 1),
+    ]
+    for k, group in enumerate(GROUPS):
+        cells = [f"{v.group_accuracy()[group]:.1%}" for v in variants.values()]
+        lines.append(f"| {group} | " + " | ".join(cells) + f" | {first.group_true[k]} |")
     lines += [
         "",
         "## Per-class IoU",
@@ -274,14 +379,13 @@ def report(variants: dict[str, Scores], cityscapes: tuple[float, float] | None) 
 
 
 def _variants(model_dir: Path) -> Iterator[tuple[str, Segmenter]]:
-    yield "deeplab (refined)", build_segmenter("deeplab", model_dir=model_dir)
     yield (
-        "deeplab (nearest upsampling)",
-        build_segmenter("deeplab", model_dir=model_dir, refine=False),
+        "deeplab, Cityscapes stuff (no probe)",
+        build_segmenter("deeplab", model_dir=model_dir, probe=None),
     )
     yield (
-        "deeplab, stuff = sky + vegetation only",
-        build_segmenter("deeplab", model_dir=model_dir, stuff=("sky", "vegetation")),
+        "deeplab, Cityscapes sky + vegetation only",
+        build_segmenter("deeplab", model_dir=model_dir, probe=None, stuff=("sky", "vegetation")),
     )
 
 
@@ -294,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="use the first N photos only")
     args = parser.parse_args(argv)
     samples = coco_samples(args.data)[: args.limit]
-    variants = {name: score(segmenter, samples) for name, segmenter in _variants(args.model_dir)}
+    variants = {"deeplab + stuff probe (CV)": cross_validated(samples, args.model_dir)}
+    variants |= {name: score(segmenter, samples) for name, segmenter in _variants(args.model_dir)}
     text = report(variants, cityscapes_agreement(args.model_dir))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "segmentation.md").write_text(text, "utf-8")

@@ -34,6 +34,7 @@ from panocolor.segment.base import (
 )
 from panocolor.segment.classes import coco_categories, model_classes, model_labels
 from panocolor.segment.semantic import DEFAULT_LAYER, LAYERS, LOGITS, SemanticFeatures
+from panocolor.segment.stuff import GROUPS, StuffProbe, default_probe, probe_inputs
 
 VOC_MODEL = "deeplabv3_mnv2_pascal_quant.tflite"
 CITYSCAPES_MODEL = "deeplab_mobilenet_edgetpu_slim_cityscapes_quant.tflite"
@@ -198,13 +199,18 @@ def _dequantize(values: np.ndarray, scale: float, zero: int) -> np.ndarray:
     return ((values.astype(np.float32) - zero) * scale).astype(np.float32)
 
 
-def class_table(stuff: tuple[str, ...] = STUFF) -> tuple[tuple[tuple[int, str], ...], np.ndarray]:
+def class_table(
+    stuff: tuple[str, ...] = STUFF, *, probe: bool = False
+) -> tuple[tuple[tuple[int, str], ...], np.ndarray]:
     """The fused classes and, per model, a lookup from its class ids to fused indices.
 
     Parameters
     ----------
     stuff : tuple of str, optional
-        Cityscapes classes to keep.
+        Cityscapes classes to keep (ignored with ``probe``).
+    probe : bool, optional
+        Stuff comes from the stuff probe instead: row 1 of ``luts`` then maps probe
+        outputs (:data:`~panocolor.segment.stuff.OUTPUTS`) to the group classes.
 
     Returns
     -------
@@ -219,10 +225,17 @@ def class_table(stuff: tuple[str, ...] = STUFF) -> tuple[tuple[tuple[int, str], 
         raise PanocolorError(f"stuff classes {unknown} are not among {sorted(mapped)}")
     table: list[tuple[int, str]] = [(0, "")]
     luts = np.zeros((2, 256), np.uint8)
-    for row, (model, names) in enumerate((("voc", model_classes("voc")), ("cityscapes", stuff))):
-        for name in names:
-            luts[row, model_labels(model).index(name)] = len(table)
-            table.append((model_classes(model)[name][0], f"deeplab-{model}"))
+    for name in model_classes("voc"):
+        luts[0, model_labels("voc").index(name)] = len(table)
+        table.append((model_classes("voc")[name][0], "deeplab-voc"))
+    if probe:
+        for k, ids in enumerate(GROUPS.values(), start=1):
+            luts[1, k] = len(table)
+            table.append((ids[0], "deeplab-probe"))
+        return tuple(table), luts
+    for name in stuff:
+        luts[1, model_labels("cityscapes").index(name)] = len(table)
+        table.append((model_classes("cityscapes")[name][0], "deeplab-cityscapes"))
     return tuple(table), luts
 
 
@@ -245,6 +258,28 @@ def fuse(voc: np.ndarray, cityscapes: np.ndarray, luts: np.ndarray) -> np.ndarra
     return np.where(things > 0, things, luts[1][cityscapes])
 
 
+def probe_stuff(probabilities: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Most likely probe output per pixel, from soft scores upsampled to ``shape``.
+
+    Interpolating the probabilities (not the cell argmax) puts group borders where
+    the two groups are equally likely, between cell centres.
+
+    Parameters
+    ----------
+    probabilities : (h, w, K) float32 ndarray
+        Probe probabilities per grid cell.
+    shape : (int, int)
+        (H, W) of the result (the 513 x 513 model frame).
+
+    Returns
+    -------
+    outputs : (H, W) uint8 ndarray
+        Index into :data:`~panocolor.segment.stuff.OUTPUTS`.
+    """
+    scores = cv2.resize(probabilities, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+    return scores.argmax(axis=-1).astype(np.uint8)
+
+
 @SEGMENTERS.register("deeplab")
 class DeepLabSegmenter:
     """DeepLab VOC + Cityscapes panoptic segmenter (the default).
@@ -265,8 +300,11 @@ class DeepLabSegmenter:
     min_region : float, optional
         The same for ``unknown-k`` regions.
     stuff : tuple of str, optional
-        Cityscapes classes to use; default :data:`STUFF`. On gray COCO photos only
-        "sky" and "vegetation" are precise (see ``panocolor.evaluate.segmentation``).
+        Cityscapes classes to use when ``probe`` is None; default :data:`STUFF`.
+    probe : StuffProbe, "default" or None, optional
+        Names stuff by the stuff probe (:mod:`panocolor.segment.stuff`; "default" is
+        the shipped one) from the VOC run's descriptors and the Cityscapes ids; None
+        takes the Cityscapes ``stuff`` classes as they are (meadows come out as road).
     num_threads : int, optional
         Threads per TFLite interpreter.
 
@@ -286,6 +324,7 @@ class DeepLabSegmenter:
         min_area: float = 0.0005,
         min_region: float = 0.002,
         stuff: tuple[str, ...] = STUFF,
+        probe: StuffProbe | str | None = "default",
         num_threads: int = 2,
     ) -> None:
         self.voc = DeepLabModel.shared(find_model(VOC_MODEL, model_dir), num_threads)
@@ -298,12 +337,14 @@ class DeepLabSegmenter:
         self.min_area = min_area
         self.min_region = min_region
         self.stuff = tuple(stuff)
-        self.classes, self._luts = class_table(self.stuff)
+        self.probe = default_probe() if probe == "default" else probe
+        self.classes, self._luts = class_table(self.stuff, probe=self.probe is not None)
 
     def __repr__(self) -> str:
         return (
             f"DeepLabSegmenter(refine={self.refine}, radius={self.radius}, eps={self.eps}, "
-            f"min_area={self.min_area}, min_region={self.min_region}, stuff={self.stuff})"
+            f"min_area={self.min_area}, min_region={self.min_region}, "
+            + (f"probe={self.probe!r})" if self.probe is not None else f"stuff={self.stuff})")
         )
 
     def class_map(self, lightness: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -322,7 +363,13 @@ class DeepLabSegmenter:
             Refinement support in [0, 1] (None without refinement).
         """
         gray = to_uint8(lightness)
-        fused = fuse(self.voc(gray), self.cityscapes(gray), self._luts)
+        if self.probe is None:
+            fused = fuse(self.voc(gray), self.cityscapes(gray), self._luts)
+        else:
+            ids, features = self.voc.run(gray)
+            inputs = probe_inputs(features.descriptors, self.cityscapes(gray), gray)
+            probabilities = self.probe.probabilities(inputs).reshape(*features.grid, -1)
+            fused = fuse(ids, probe_stuff(probabilities, ids.shape), self._luts)
         if not self.refine:
             return upsample_labels(fused, gray.shape), None
         guide = gray.astype(np.float32) / 255.0

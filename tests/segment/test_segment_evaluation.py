@@ -61,3 +61,19 @@ def test_boundary_tolerance() -> None:
 def test_dataset_listing(shared_data) -> None:
     samples = coco_samples(shared_data)
     assert len(samples) == 31 and all(s.semantic.is_file() for s in samples)
+
+
+def test_group_accuracy_and_both_known_tables() -> None:
+    from panocolor.evaluate.segmentation import group_known
+
+    semantic = np.full((20, 20), 187, np.uint8)  # sky
+    semantic[10:, :] = 159  # snow: a stuff group, unknown to VOC + Cityscapes
+    predicted = semantic.copy()
+    predicted[10:, :10] = 154  # half the snow called sand
+    infos = [{"id": int(c), "category_id": int(c)} for c in np.unique(predicted)]
+    scores = Scores(table=group_known())
+    scores.add(from_coco(predicted.astype(np.int32), infos), semantic)
+    groups = scores.group_accuracy()
+    assert groups["sky"] == 1.0 and groups["snow"] == 0.5 and np.isnan(groups["road"])
+    assert scores.pixel_accuracy == 0.75  # snow is known to the group table
+    assert scores.legacy_accuracy == 1.0  # ...but not to VOC + Cityscapes
