@@ -28,7 +28,7 @@ import numpy as np
 from panocolor.composite.resample import guided_upsample, resize_to_pixels
 from panocolor.reference.base import ReferenceChoice, ReferencePlan
 from panocolor.segment.base import Segmentation
-from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
+from panocolor.transfer.base import ColorTransfer, MatchedChroma, RegionMatcher, RegionPair
 
 Mode = Literal["fast", "faithful"]
 MODES: tuple[Mode, ...] = ("fast", "faithful")
@@ -79,7 +79,7 @@ def faithful_chroma(
             # this segment's as in fast mode, so the two modes differ only in compositing.
             pair = RegionPair(None, plan.region(choice), small_seg.ids == segment.id)
             (raw,) = matcher.match_regions(small_l, reference.lab, [pair])
-            full = guided_upsample(matcher.refine(small_l, raw), small_l, lightness)
+            full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
         else:
             full = transfer(lightness, reference.lab, reference_mask=plan.region(choice))
         mask = full_seg.ids == segment.id
@@ -132,22 +132,29 @@ def fast_chroma(
         by_image[choice.image_key].append((choice, weights[members].sum(axis=0), core))
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
+    confidence = np.zeros(small_l.shape, np.float32)
     for image_key, members in by_image.items():
         reference = plan.images[image_key].image
         # Colour is matched on the objects' own pixels only (pixels of a neighbour would
         # be matched against the wrong reference region, slowly and for nothing).
         if matcher is not None:
             pairs = [RegionPair(core, plan.region(choice), core) for choice, _, core in members]
-            chromas = matcher.match_regions(small_l, reference.lab, pairs)
+            matched = matcher.match_regions(small_l, reference.lab, pairs)
         else:
-            chromas = [
-                transfer(small_l, reference.lab, target_mask=core, reference_mask=plan.region(c))
+            matched = [
+                MatchedChroma(
+                    transfer(
+                        small_l, reference.lab, target_mask=core, reference_mask=plan.region(c)
+                    ),
+                    core.astype(np.float32),
+                )
                 for c, _, core in members
             ]
-        for (_, weight, core), chroma in zip(members, chromas, strict=True):
+        for (_, weight, core), (chroma, trust) in zip(members, matched, strict=True):
             ab += weight[..., None] * _extend(chroma, core, reach=2 * soft_radius)
+            confidence += weight * _extend(trust[..., None], core, reach=2 * soft_radius)[..., 0]
     if matcher is not None:
-        ab = matcher.refine(small_l, ab)
+        ab = matcher.refine(small_l, ab, confidence)
     return guided_upsample(ab, small_l, lightness)
 
 

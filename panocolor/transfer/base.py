@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -125,14 +125,29 @@ class RegionPair:
     lightness_from: np.ndarray | None = None
 
 
+class MatchedChroma(NamedTuple):
+    """Chroma matched at working size, with how far each pixel's match can be trusted.
+
+    Attributes
+    ----------
+    ab : (h, w, 2) float32 ndarray
+        Matched a*, b*.
+    confidence : (h, w) float32 ndarray
+        Per-pixel confidence in [0, 1] (0: no estimate).
+    """
+
+    ab: np.ndarray
+    confidence: np.ndarray
+
+
 @runtime_checkable
 class RegionMatcher(Protocol):
     """Optional capability of a backend: answer many region pairs in one pass.
 
     Per-object colorization uses it, when a backend has it, to pay about one transfer
-    whatever the number of segments. ``match_regions`` returns unrefined chroma at
-    the backend's working size for each :class:`RegionPair`, and ``refine`` applies
-    the backend's edge-aware smoothing once to the blended result. Unlike
+    whatever the number of segments. ``match_regions`` returns unrefined chroma and
+    its confidence at the backend's working size for each :class:`RegionPair`, and
+    ``refine`` propagates the blended chroma, weighted by the blended confidence, once. Unlike
     ``reference_mask``, a pair's reference region is a preference: a backend may
     draw from the rest of the reference where that matches much better (a segment
     given the wrong class).
@@ -142,6 +157,8 @@ class RegionMatcher(Protocol):
 
     def match_regions(
         self, lightness: np.ndarray, reference_lab: np.ndarray, regions: Sequence[RegionPair]
-    ) -> list[np.ndarray]: ...
+    ) -> list[MatchedChroma]: ...
 
-    def refine(self, small_l: np.ndarray, small_ab: np.ndarray) -> np.ndarray: ...
+    def refine(
+        self, small_l: np.ndarray, small_ab: np.ndarray, confidence: np.ndarray | None = None
+    ) -> np.ndarray: ...

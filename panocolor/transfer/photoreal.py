@@ -50,6 +50,7 @@ from scipy.spatial import cKDTree
 
 from panocolor.composite.resample import guided_upsample, resize_to_pixels
 from panocolor.errors import ModelNotFoundError
+from panocolor.imaging.propagate import propagate_chroma
 from panocolor.segment.semantic import (
     DEFAULT_LAYER,
     DeepLabEncoder,
@@ -57,7 +58,7 @@ from panocolor.segment.semantic import (
     joint_pca,
     to_grid,
 )
-from panocolor.transfer.base import TRANSFERS, RegionPair, check_inputs
+from panocolor.transfer.base import TRANSFERS, MatchedChroma, RegionPair, check_inputs
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -113,8 +114,14 @@ class PhotorealTransfer:
     eps : float
         Approximation of the k-d tree search (0 = exact); 1.0 changed CIEDE2000 by
         < 0.02 on the development set and halved the search time.
-    refine_radius, refine_eps : int, float
-        Guided-filter window radius (working pixels) and regularisation (L*^2).
+    confidence_distance, confidence_spread : float
+        Scales of the confidence of a pixel's matches (see :meth:`_pool`): mean
+        feature distance of its ``neighbors`` matches (L* units) and spread of their
+        a*b* (CIELAB units) at which confidence has halved.
+    smoothness, sigma : float
+        How far confident chroma travels over the gray photo, and the lightness edge
+        (guide levels, 2.55 per L*) that stops it (:func:`~panocolor.imaging.
+        propagate.propagate_chroma`).
     region_remap : float
         For region pairs (per-object colorization), how far a reference region's L*
         is remapped towards its target region's, in [0, 1] (see
@@ -162,8 +169,10 @@ class PhotorealTransfer:
     working_pixels: int = 256 * 256
     neighbors: int = 4
     eps: float = 1.0
-    refine_radius: int = 4
-    refine_eps: float = 20.0
+    confidence_distance: float = 10.0
+    confidence_spread: float = 10.0
+    smoothness: float = 300.0
+    sigma: float = 4.0
     region_remap: float = 0.5
     region_preference: float = 5.0
     semantic_weight: float = 8.0
@@ -187,7 +196,7 @@ class PhotorealTransfer:
             lightness, reference_lab, target_mask, reference_mask
         )
         # A reference mask is a hard limit here (the ColorTransfer contract).
-        (small_ab,) = self.match_regions(
+        (matched,) = self.match_regions(
             lightness,
             reference_lab,
             [RegionPair(target_mask, reference_mask, target_mask)],
@@ -196,15 +205,39 @@ class PhotorealTransfer:
         small_l = self._prepared.get(
             (lightness, reference_lab), lambda: self._prepare(lightness, reference_lab)
         ).small_l
-        small_ab = self.refine(small_l, small_ab)
+        small_ab = self.refine(small_l, matched.ab, matched.confidence)
         ab = guided_upsample(small_ab, small_l, lightness)
         if target_mask is not None:
             ab[~target_mask] = 0.0
         return ab
 
-    def refine(self, small_l: np.ndarray, small_ab: np.ndarray) -> np.ndarray:
-        """Edge-aware smoothing of working-size chroma, steered by the gray photo."""
-        return cv2.ximgproc.guidedFilter(small_l, small_ab, self.refine_radius, self.refine_eps)
+    def refine(
+        self, small_l: np.ndarray, small_ab: np.ndarray, confidence: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Working-size chroma propagated from its confident pixels over the gray photo.
+
+        ``small_l`` (h, w) L*, ``small_ab`` (h, w, 2) matched chroma, ``confidence``
+        (h, w) in [0, 1] (None: all 1); returns (h, w, 2) float32.
+        """
+        return propagate_chroma(
+            small_l, small_ab, confidence, smoothness=self.smoothness, sigma=self.sigma
+        )
+
+    def _pool(self, candidates: np.ndarray, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean chroma and confidence of each pixel's matches.
+
+        ``candidates`` (n, k, 2) a*b* and ``distance`` (n, k) feature distances of the
+        k matches; returns (n, 2) float32 mean chroma and (n,) float32 confidence in
+        (0, 1]: ``1 / (1 + (d / confidence_distance)^2) / (1 + (s / confidence_spread)^2)``
+        with ``d`` the mean distance and ``s`` the RMS spread of the matches' a*b*
+        around their mean. Neighbours that disagree on colour, or that are far in
+        feature space, are what a blotch is made of.
+        """
+        chroma = candidates.mean(axis=1)
+        spread = np.sqrt(((candidates - chroma[:, None]) ** 2).sum(axis=-1).mean(axis=1))
+        near = 1.0 / (1.0 + (distance.mean(axis=1) / self.confidence_distance) ** 2)
+        agree = 1.0 / (1.0 + (spread / self.confidence_spread) ** 2)
+        return chroma.astype(np.float32), (near * agree).astype(np.float32)
 
     def match_regions(
         self,
@@ -213,7 +246,7 @@ class PhotorealTransfer:
         regions: Sequence[RegionPair],
         *,
         region_preference: float | None = None,
-    ) -> list[np.ndarray]:
+    ) -> list[MatchedChroma]:
         """Raw matched chroma at working size for several target/reference region pairs.
 
         Each pair queries only its own target pixels, against a k-d tree of its own
@@ -236,9 +269,9 @@ class PhotorealTransfer:
 
         Returns
         -------
-        list of (h', w', 2) float32 ndarray
-            Unrefined chroma at the working size of ``lightness`` (0 outside each target
-            region).
+        list of MatchedChroma
+            Unrefined (h', w', 2) chroma at the working size of ``lightness`` and its
+            (h', w') confidence (both 0 outside each target region).
         """
         prepared = self._prepared.get(
             (lightness, reference_lab), lambda: self._prepare(lightness, reference_lab)
@@ -254,18 +287,21 @@ class PhotorealTransfer:
                 else np.flatnonzero(_shrink_mask(pair.target, shape))
             )
             chroma = np.zeros((prepared.small_l.size, 2), np.float32)
+            confidence = np.zeros(prepared.small_l.size, np.float32)
             if rows.size:
-                chroma[rows] = self._match_pair(prepared, pair, rows, region_preference)
-            outputs.append(chroma.reshape(shape + (2,)))
+                chroma[rows], confidence[rows] = self._match_pair(
+                    prepared, pair, rows, region_preference
+                )
+            outputs.append(MatchedChroma(chroma.reshape(shape + (2,)), confidence.reshape(shape)))
         return outputs
 
     def _match_pair(
         self, prepared: _Prepared, pair: RegionPair, rows: np.ndarray, region_preference: float
-    ) -> np.ndarray:
-        """(n, 2) chroma of target pixels ``rows`` (flat indices) matched within ``pair``."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 2) chroma and (n,) confidence of target ``rows`` (flat indices) in ``pair``."""
         if pair.reference is None:
-            _, nearest = prepared.whole_matches(rows, self.neighbors, self.eps)
-            return prepared.ref_ab[nearest].mean(axis=1)
+            distance, nearest = prepared.whole_matches(rows, self.neighbors, self.eps)
+            return self._pool(prepared.ref_ab[nearest], distance)
         # Region pairs match on lightness and texture only: region_preference is in L*
         # units of that space, and per-object matching with descriptors is not measured
         # yet (issue 12); whole-reference pairs above do use the descriptors.
@@ -292,7 +328,8 @@ class PhotorealTransfer:
             both = np.concatenate([candidates[needy], prepared.ref_ab[whole_nearest]], axis=1)
             best = np.argpartition(both_distance, k - 1, axis=1)[:, :k]
             candidates[needy] = np.take_along_axis(both, best[..., None], axis=1)
-        return candidates.mean(axis=1)
+            distance[needy] = np.take_along_axis(both_distance, best, axis=1)
+        return self._pool(candidates, distance)
 
     def semantic_encoder(self) -> SemanticEncoder | None:
         """The descriptor source in use, or None (no weight, or no model file)."""

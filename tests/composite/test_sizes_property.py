@@ -83,7 +83,8 @@ def test_photoreal_works_at_the_size_it_is_given_when_that_is_a_working_size():
     small = resize_to_pixels(lightness, transfer.working_pixels)
     reference = rgb_to_lab(data.coffee() / 255.0)
     (raw,) = transfer.match_regions(small, reference, [RegionPair(None, None, None)])
-    assert raw.shape == small.shape + (2,)
+    assert raw.ab.shape == small.shape + (2,)
+    assert raw.confidence.shape == small.shape
 
 
 # --- the pipeline --------------------------------------------------------------------------

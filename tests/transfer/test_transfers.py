@@ -235,7 +235,7 @@ def test_region_pair_matches_on_the_regions_own_lightness():
         backend = PhotorealTransfer(
             region_remap=region_remap, region_preference=np.inf, semantic_weight=0.0
         )  # synthetic ramps: nothing for the network to recognise
-        (ab,) = backend.match_regions(target, reference, [pair])
+        ((ab, _),) = backend.match_regions(target, reference, [pair])
         return ab[8:-8, 2:6].mean(axis=(0, 1)), ab[8:-8, 26:30].mean(axis=(0, 1))
 
     dark_end, light_end = ends(1.0)
@@ -267,7 +267,7 @@ def test_region_preference_lets_a_mismatched_region_take_colour_from_elsewhere()
 
     def colours(preference: float) -> tuple[np.ndarray, np.ndarray]:
         backend = PhotorealTransfer(region_preference=preference, semantic_weight=0.0)
-        striped, flat = backend.match_regions(target, reference, pairs)
+        striped, flat = (matched.ab for matched in backend.match_regions(target, reference, pairs))
         inner = slice(8, -8), slice(4, 24)
         return striped[inner].mean(axis=(0, 1)), flat[:, ::-1][inner].mean(axis=(0, 1))
 
