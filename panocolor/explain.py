@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from panocolor.colorspace import lab_to_rgb, lightness_to_gray
 from panocolor.composite.resample import resize_to_pixels
+from panocolor.reference.base import ReferencePlan
 from panocolor.segment.draw import overlay
 from panocolor.types import Colorized
 
@@ -61,23 +62,50 @@ def explain_panel(result: Colorized) -> np.ndarray:
         ("result", _to_uint8(resize_to_pixels(result.rgb, segmentation.ids.size))),
     ]
     cards = []
-    # Segments sharing a reference region share a card; each class keeps its own reason.
-    grouped: dict[tuple[str, tuple[int, ...]], dict[str, set[str]]] = {}
-    for choice in plan.choices:
-        by_reason = grouped.setdefault((choice.image_key, choice.region_ids), {})
-        by_reason.setdefault(choice.reason, set()).add(choice.label)
-    for (image_key, region_ids), by_reason in grouped.items():
+    for (image_key, region_ids), title in card_titles(plan).items():
         reference = plan.images[image_key]
         rgb = np.round(lab_to_rgb(reference.image.lab) * 255).astype(np.uint8)
         if region_ids and reference.label_map is not None:
             region = np.isin(reference.label_map, region_ids).astype(np.uint8)
             contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
             rgb = cv2.drawContours(rgb.copy(), contours, -1, (255, 0, 255), 3)
-        title = "; ".join(
-            f"{', '.join(sorted(labels))} <- {reason}" for reason, labels in by_reason.items()
-        )
         cards.append((title, rgb))
     return _compose(tiles, cards)
+
+
+def card_titles(plan: ReferencePlan) -> dict[tuple[str, tuple[int, ...]], str]:
+    """Title of each reference card: the segments' classes and why they drew from it.
+
+    Segments sharing a reference region share a card; each reason keeps its own
+    classes, e.g. ``giraffe <- whole-reference; 2 unknown <- resemblance`` (two
+    class-less segments coloured from the reference pixels they resemble).
+
+    Returns
+    -------
+    dict
+        ``(image key, region ids)`` -> title, in the order of the plan's choices.
+    """
+    grouped: dict[tuple[str, tuple[int, ...]], dict[str, set[str]]] = {}
+    for choice in plan.choices:
+        by_reason = grouped.setdefault((choice.image_key, choice.region_ids), {})
+        by_reason.setdefault(choice.reason, set()).add(choice.label)
+    return {
+        key: "; ".join(
+            f"{_classes_text(labels)} <- {reason}" for reason, labels in by_reason.items()
+        )
+        for key, by_reason in grouped.items()
+    }
+
+
+def _classes_text(labels: set[str]) -> str:
+    """Class names, with several class-less ``unknown-k`` segments counted (they are many)."""
+    unknown = sorted(label for label in labels if label.startswith("unknown-"))
+    named = sorted(labels - set(unknown))
+    if len(unknown) > 1:
+        named.append(f"{len(unknown)} unknown")
+    else:
+        named += unknown
+    return ", ".join(named)
 
 
 def _compose(
@@ -97,7 +125,9 @@ def _compose(
         card_rows[-1].append(card)
         used += width
     text = 16
-    height = _GAP + text + _TILE_HEIGHT + len(card_rows) * (_GAP + text + _CARD_HEIGHT) + _GAP
+    # A card lists one line per reason (titles join them with "; ").
+    heads = [text * max(title.count("; ") + 1 for title, _ in row) for row in card_rows]
+    height = _GAP + text + _TILE_HEIGHT + sum(_GAP + h + _CARD_HEIGHT for h in heads) + _GAP
     canvas = Image.new("RGB", (row_width, height), "white")
     draw = ImageDraw.Draw(canvas)
     x, y = _GAP, _GAP
@@ -106,14 +136,16 @@ def _compose(
         canvas.paste(Image.fromarray(image), (x, y + text))
         x += image.shape[1] + _GAP
     y += text + _TILE_HEIGHT
-    for row in card_rows:
+    for row, head in zip(card_rows, heads, strict=True):
         x, y = _GAP, y + _GAP
         for title, image in row:
             width = max(image.shape[1], 220)
-            draw.text((x, y), _fit_text(draw, title, font, width), fill="black", font=font)
-            canvas.paste(Image.fromarray(image), (x, y + text))
+            for line, part in enumerate(title.split("; ")):
+                place = (x, y + line * text)
+                draw.text(place, _fit_text(draw, part, font, width), fill="black", font=font)
+            canvas.paste(Image.fromarray(image), (x, y + head))
             x += width + _GAP
-        y += text + _CARD_HEIGHT
+        y += head + _CARD_HEIGHT
     return np.asarray(canvas)
 
 

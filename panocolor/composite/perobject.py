@@ -77,8 +77,10 @@ def faithful_chroma(
         if matcher is not None:
             # A whole-image transfer, with the reference region's L* remapped towards
             # this segment's as in fast mode, so the two modes differ only in compositing.
+            # Full-resolution L* (masks at working size): the backend's descriptors then
+            # see what the segmenter saw, and the model runs once per photo.
             pair = RegionPair(None, plan.region(choice), small_seg.ids == segment.id)
-            (raw,) = matcher.match_regions(small_l, reference.lab, [pair])
+            (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
             full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
         else:
             full = transfer(lightness, reference.lab, reference_mask=plan.region(choice))
@@ -138,8 +140,9 @@ def fast_chroma(
         # Colour is matched on the objects' own pixels only (pixels of a neighbour would
         # be matched against the wrong reference region, slowly and for nothing).
         if matcher is not None:
+            # Full-resolution L* as in faithful mode (the model runs once per photo).
             pairs = [RegionPair(core, plan.region(choice), core) for choice, _, core in members]
-            matched = matcher.match_regions(small_l, reference.lab, pairs)
+            matched = matcher.match_regions(lightness, reference.lab, pairs)
         else:
             matched = [
                 MatchedChroma(

@@ -24,6 +24,7 @@ Reason = Literal[
     "same-class",  # same-class region(s) of the one reference photo
     "gallery",  # most similar same-class segment of a gallery photo
     "appearance",  # most similar-looking region of the reference (no same class there)
+    "resemblance",  # a class-less segment: the reference pixels it resembles, anywhere
     "whole-reference",  # fallback: the whole reference photo
 ]
 

@@ -78,9 +78,8 @@ class ReferencePhoto:
     by_appearance : bool
         False: serve only segments whose class the reference also shows. True: serve
         classed segments whose class it does not show with the most similar-looking
-        reference segment. Class-less ``unknown-k`` regions are left to the whole
-        reference: on the development pairs, pinning them to one look-alike region
-        raised CIEDE2000 by about 1.
+        reference segment. Class-less ``unknown-k`` regions are left to
+        :class:`~panocolor.reference.whole.WholeReference` (reason ``resemblance``).
     min_similarity : float
         A look-alike region is used only if its similarity
         (:func:`~panocolor.reference.describe.descriptor_similarity`) reaches this;

@@ -263,7 +263,9 @@ class PhotorealTransfer:
         reference_lab : (h, w, 3) float32 ndarray
             Reference CIELAB.
         regions : sequence of RegionPair
-            Masks at the sizes of ``lightness`` and ``reference_lab``.
+            Masks at the sizes of ``lightness`` and ``reference_lab``, or already at
+            the working size (per-object colorization passes full-resolution L*, so
+            that the descriptors see what the segmenter saw, with working-size masks).
         region_preference : float, optional
             Overrides the attribute of that name (``np.inf`` keeps to the regions).
 

@@ -8,6 +8,7 @@ from panocolor.api import Colorizer, Settings
 from panocolor.colorspace import rgb_to_lab
 from panocolor.composite.perobject import faithful_chroma, fast_chroma
 from panocolor.evaluate.metrics import mean_ciede2000
+from panocolor.explain import card_titles, explain_panel
 from panocolor.reference import (
     ClassReferences,
     ReferencePhoto,
@@ -18,6 +19,7 @@ from panocolor.reference import (
 )
 from panocolor.segment import Segment, Segmentation
 from panocolor.transfer import build_transfer
+from panocolor.transfer.photoreal import PhotorealTransfer
 from panocolor.types import ColorImage, GrayImage
 
 
@@ -127,6 +129,37 @@ def test_class_without_reference_falls_back_to_the_whole_photo(scene):
     chroma = np.hypot(ab[..., 0], ab[..., 1])
     assert chroma[35:55, 45:75].mean() > 10, "a segment without a reference still gets colour"
     assert chroma.min() > 0
+
+
+def test_class_less_segments_take_colour_by_resemblance_and_the_panel_says_so(scene):
+    """``unknown-k`` segments draw from the pixels they resemble anywhere; cards say so."""
+    lab, _, reference = scene
+    ids = np.ones(lab.shape[:2], int)
+    ids[30:60, 10:50], ids[30:60, 70:110], ids[5:15, 5:15] = 2, 3, 4
+    labels = {1: "sky", 2: "unknown-1", 3: "unknown-2", 4: "giraffe"}
+    target = segmentation_of(ids, labels)
+    ref_seg = segmentation_of(np.ones(lab.shape[:2], int), {1: "sky"})
+    plan = plan_for(lab[..., 0], target, reference, ref_seg)
+    assert [c.reason for c in plan.choices] == [
+        "same-class",
+        "resemblance",
+        "resemblance",
+        "whole-reference",
+    ]
+    titles = card_titles(plan)
+    assert titles[("reference", (1,))] == "sky <- same-class"
+    assert titles[("reference", ())] == "2 unknown <- resemblance; giraffe <- whole-reference"
+    # The card lists one line per reason, so the second reason is not cut off.
+    colorizer = Colorizer(Settings(segmenter="none"), transfer=build_transfer("photoreal"))
+    gray = GrayImage(lab[..., 0])
+    panel = explain_panel(
+        colorizer(gray, reference, segmentation=target, reference_segmentation=ref_seg)
+    )
+    one = segmentation_of(np.ones(lab.shape[:2], int), {1: "sky"})
+    single = explain_panel(
+        colorizer(gray, reference, segmentation=one, reference_segmentation=ref_seg)
+    )
+    assert panel.shape[0] > single.shape[0]
 
 
 def test_priorities_segment_then_class_then_photo(scene):
@@ -308,3 +341,22 @@ def test_soft_masks_are_a_partition_on_real_deeplab_segments(
         assert masks.shape[0] >= 2
         assert masks.min() >= 0.0
         np.testing.assert_allclose(masks.sum(axis=0), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["fast", "faithful"])
+def test_the_network_runs_once_per_photo(model_dir, mode):
+    """Segmenting target and reference and describing both for photoreal: two runs, not more.
+
+    The descriptors of the target are taken from its full-resolution L* (as the segmenter
+    saw it), not from the working-size copy, which the run cache would not recognise.
+    """
+    transfer = PhotorealTransfer(model_dir=model_dir)
+    colorizer = Colorizer(
+        Settings(segmenter="deeplab", mode=mode, model_dir=model_dir), transfer=transfer
+    )
+    model = colorizer.segmenter.voc
+    assert colorizer.transfer.semantic_encoder().model is model
+    model.forget()
+    runs = model.runs
+    colorizer(data.astronaut(), ColorImage(rgb_to_lab(data.coffee() / 255.0)))
+    assert model.runs - runs == 2
