@@ -154,8 +154,9 @@ def fast_chroma(
                 for c, _, core in members
             ]
         for (_, weight, core), (chroma, trust) in zip(members, matched, strict=True):
-            ab += weight[..., None] * _extend(chroma, core, reach=2 * soft_radius)
-            confidence += weight * _extend(trust[..., None], core, reach=2 * soft_radius)[..., 0]
+            extended = _extend(np.dstack([chroma, trust]), core, reach=2 * soft_radius)
+            ab += weight[..., None] * extended[..., :2]
+            confidence += weight * extended[..., 2]
     if matcher is not None:
         ab = matcher.refine(small_l, ab, confidence)
     return guided_upsample(ab, small_l, lightness)
