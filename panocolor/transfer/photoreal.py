@@ -20,7 +20,8 @@ and ``panocolor evaluate``):
    texture. Without the model file the features are lightness and texture only.
 4. For each target pixel, average the a*b* of its ``neighbors`` nearest reference
    pixels in that feature space (an approximate k-d tree, ``eps``). For a pair of
-   regions, pixels of the rest of the reference compete too, at a distance penalty
+   regions (matched on the same features, descriptors included), pixels of the rest
+   of the reference compete too, at a distance penalty
    (``region_preference``): a segment whose class was named wrongly, or whose
    reference region lacks its texture, takes colour from where the reference
    matches it instead. How far the matches can be trusted is kept too: their
@@ -167,18 +168,26 @@ class PhotorealTransfer:
         ``lightness -> SemanticFeatures``, to use instead of the VOC model (built from
         ``model_dir`` on first use when None).
     region_preference : float
-        For region pairs, the feature distance (L* units) by which a match inside the
-        reference region is preferred to one anywhere in the reference: a candidate
-        outside the region at distance d counts as ``hypot(d, region_preference)``.
-        0 ignores regions (single-reference matching), inf never leaves the region.
-        On the 32 COCO development pairs with deeplab segments, fast mode gave mean
-        CIEDE2000 / colour bleeding 12.83 / 17.86 with inf, and 12.89 / 17.50,
-        12.85 / 17.52, 12.79 / 17.58, 12.81 / 17.67, 12.77 / 17.75 with 3, 5, 8, 12,
-        20 (single-reference photoreal: 12.92 / 17.63); deeplab mislabels (giraffes
-        called "building", snow called "road") are what the preference forgives.
-        With true segments, whose labels are right, 5 costs a little against inf:
-        12.62 / 17.41 against 12.66 / 17.30 on the pairs, 4.47 against 4.36
-        CIEDE2000 on self-references.
+        For region pairs, the feature distance by which a match inside the reference
+        region is preferred to one anywhere in the reference: a candidate outside the
+        region at distance d counts as ``hypot(d, region_preference)``. Distances are
+        in the matching space (L* units for lightness and texture, plus the weighted
+        descriptors, whose region matches lie about 11 apart at the median on kodim04
+        from kodim15). 0 ignores regions (single-reference matching), inf never leaves
+        the region. Re-chosen with region pairs matching on the descriptors (issue 12;
+        lightness and texture only gave, on all 31 COCO photos, self protocol, 5.32
+        CIEDE2000 with deeplab segments and 4.47 with true segments at 5). Mean
+        CIEDE2000 / bleeding / adherence, fast mode, first 12 of the 31 COCO photos
+        (self protocol): deeplab segments 4.27 / 7.41 / 4.15 with 5, 4.44 / 7.55 /
+        4.36 with 12, 4.56 / 7.79 / 4.62 with inf; true segments 3.98 / 7.06 / 3.36,
+        3.90 / 6.82 / 2.92, 3.87 / 6.76 / 2.73 (first 13 photos at 5: 4.10 and 3.82).
+        First 5 of the 32 COCO pairs, fast mode: deeplab 12.60 / 18.34 / 8.58 with 5,
+        12.91 / 19.08 / 8.43 with inf; true segments 12.58 / 18.29 / 7.32 and 12.69 /
+        17.87 / 4.58; single-reference photoreal 12.81 / 18.72 / 8.77. Deeplab
+        mislabels (giraffes called "building", snow called "road") are what the
+        preference forgives; with true segments, whose labels are right, inf adheres
+        better. Cost: with 5 most region matches are farther than the preference, so
+        most pixels are searched in the whole reference too (about 2x the time of inf).
     """
 
     working_pixels: int = 256 * 256
@@ -319,26 +328,22 @@ class PhotorealTransfer:
         if pair.reference is None:
             distance, nearest = prepared.whole_matches(rows, self.neighbors, self.eps)
             return self._pool(prepared.ref_ab[nearest], distance)
-        # Region pairs match on lightness and texture only: region_preference is in L*
-        # units of that space, and per-object matching with descriptors is not measured
-        # yet (issue 12); whole-reference pairs above do use the descriptors.
+        # Region pairs match in the whole feature space (descriptors too); only the
+        # lightness columns are remapped towards the target region, before rotation.
         keep = np.flatnonzero(_shrink_mask(pair.reference, prepared.small_ref.shape[:2]))
-        points = prepared.ref_features.reshape(-1, prepared.ref_features.shape[-1])
-        points = points[keep, :_TEXTURE_COLUMNS]
+        points = prepared.ref_features.reshape(-1, prepared.ref_features.shape[-1])[keep]
         if pair.lightness_from is not None and pair.lightness_from.any():
             core = _shrink_mask(pair.lightness_from, prepared.small_l.shape).ravel()
             points = _region_features(points, prepared.small_l.ravel()[core], self.region_remap)
         k = min(self.neighbors, len(keep))
-        queries = prepared.target_rows(rows)[:, :_TEXTURE_COLUMNS]
-        distance, nearest = _query(cKDTree(points), queries, k, self.eps)
+        queries = prepared.rotate(prepared.target_rows(rows))
+        distance, nearest = _query(cKDTree(prepared.rotate(points)), queries, k, self.eps)
         candidates = prepared.ref_ab[keep[nearest]]  # (n, k, 2)
         # A candidate from elsewhere costs at least region_preference, so only pixels
         # whose k-th match inside the region is farther than that can change.
         needy = distance[:, -1] > region_preference
         if needy.any():
-            whole_distance, whole_nearest = prepared.whole_matches(
-                rows[needy], k, self.eps, texture_only=True
-            )
+            whole_distance, whole_nearest = prepared.whole_matches(rows[needy], k, self.eps)
             both_distance = np.concatenate(
                 [distance[needy], np.hypot(whole_distance, region_preference)], axis=1
             )
@@ -407,7 +412,6 @@ class _Prepared:
     ref_features: np.ndarray
     axes: np.ndarray | None = None  # (d, d) rotation applied before k-d tree searches
     _tree: cKDTree | None = field(default=None, repr=False)  # of every reference pixel
-    _texture_tree: cKDTree | None = field(default=None, repr=False)  # the same, 7 columns
 
     def rotate(self, features: np.ndarray) -> np.ndarray:
         """(n, d) features in the k-d trees' axes (a rotation: distances are unchanged)."""
@@ -422,19 +426,8 @@ class _Prepared:
         """(n, d) features of the target pixels ``rows`` (flat indices)."""
         return self.target_features.reshape(-1, self.target_features.shape[-1])[rows]
 
-    def whole_matches(
-        self, rows: np.ndarray, k: int, eps: float, *, texture_only: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(n, k) distances and indices of the nearest reference pixels of target ``rows``.
-
-        ``texture_only``: on lightness and texture alone (without the descriptors).
-        """
-        if texture_only and self.axes is not None:
-            if self._texture_tree is None:
-                points = self.ref_features.reshape(-1, self.ref_features.shape[-1])
-                self._texture_tree = cKDTree(points[:, :_TEXTURE_COLUMNS])
-            queries = self.target_rows(rows)[:, :_TEXTURE_COLUMNS]
-            return _query(self._texture_tree, queries, min(k, self._texture_tree.n), eps)
+    def whole_matches(self, rows: np.ndarray, k: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+        """(n, k) distances and indices of the nearest reference pixels of target ``rows``."""
         if self._tree is None:
             points = self.ref_features.reshape(-1, self.ref_features.shape[-1])
             self._tree = cKDTree(self.rotate(points))
@@ -465,8 +458,7 @@ def _region_features(
     cannot blow up texture. Columns after the lightness and texture features (semantic
     descriptors) are left as they are.
     """
-    lightness_columns = 1 + 2 * len(_SCALES)
-    ref_features, rest = ref_features[:, :lightness_columns], ref_features[:, lightness_columns:]
+    ref_features, rest = ref_features[:, :_TEXTURE_COLUMNS], ref_features[:, _TEXTURE_COLUMNS:]
     ref_l = ref_features[:, 0]
     ref_mean, spread = float(ref_l.mean()), float(ref_l.std())
     ratio = float(target_lightness.std()) / spread if spread > 1e-3 else 1.0

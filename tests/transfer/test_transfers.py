@@ -9,6 +9,7 @@ from panocolor.api import colorize, colorize_result
 from panocolor.colorspace import compose_lab, gray_to_lightness, rgb_to_lab
 from panocolor.errors import UnknownBackendError
 from panocolor.io import composite_chroma, read_gray, to_pixels
+from panocolor.segment.semantic import SemanticFeatures
 from panocolor.transfer import TRANSFERS, ColorTransfer, build_transfer
 from panocolor.transfer.base import RegionPair
 from panocolor.transfer.photoreal import PhotorealTransfer
@@ -330,3 +331,35 @@ def test_region_remap_leaves_semantic_columns_alone():
     got = _region_features(np.concatenate([features, extra], axis=1), 1.5 * lightness.ravel() + 10)
     np.testing.assert_array_equal(got[:, 7:], extra)
     np.testing.assert_allclose(got[:, :7], _region_features(features, 1.5 * lightness.ravel() + 10))
+
+
+def test_region_pairs_match_on_the_descriptors_too():
+    """Inside a region pair, pixels alike in lightness and texture are told apart by meaning.
+
+    Target and reference have the same L* noise everywhere. A stand-in encoder calls
+    the target's left half and the reference's bottom half one thing ("A"), the
+    target's right half and the reference's top half another ("B"); the reference is
+    red on top and blue below. Matched within a region pair on lightness and texture
+    alone, both target halves would get a mix of red and blue.
+    """
+    rng = np.random.default_rng(0)
+    target = (50 + 5 * rng.standard_normal((64, 128))).astype(np.float32)
+    reference = np.zeros((64, 128, 3), np.float32)
+    reference[..., 0] = 50 + 5 * rng.standard_normal((64, 128))
+    reference[:32, :, 1:] = (60.0, 40.0)
+    reference[32:, :, 1:] = (-20.0, -50.0)
+    a, b = (1.0, 0.0), (0.0, 1.0)
+    target_grid = np.zeros((8, 16, 2), np.float32)
+    target_grid[:, :8], target_grid[:, 8:] = a, b
+    reference_grid = np.zeros((8, 16, 2), np.float32)
+    reference_grid[:4], reference_grid[4:] = b, a
+
+    def encoder(lightness: np.ndarray) -> SemanticFeatures:
+        grid = target_grid if lightness is target else reference_grid
+        return SemanticFeatures(grid, grid, lightness.shape)
+
+    whole = np.ones((64, 128), bool)
+    backend = PhotorealTransfer(encoder=encoder, region_remap=0.0)
+    (ab,) = backend.match_regions(target, reference, [RegionPair(whole, whole, whole)])
+    np.testing.assert_allclose(ab[8:-8, 8:56].mean(axis=(0, 1)), (-20.0, -50.0), atol=2.0)
+    np.testing.assert_allclose(ab[8:-8, 72:120].mean(axis=(0, 1)), (60.0, 40.0), atol=2.0)
