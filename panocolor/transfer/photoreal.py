@@ -136,8 +136,8 @@ class PhotorealTransfer:
         30.58 / 0.87 / 7.04 and 14.67 / 20.56 / 0.91 / 18.75; 300: 3.71 / 30.29 /
         0.84 / 7.42; 1000 (sigma 8): 4.99 / 28.23 / 0.71 / 9.19 (washed out). 100
         is kept for coherence: by eye a face or a sky takes one tone where 30
-        still leaves patches (kodim04 from kodim15). Confidence matters: at 300, uniform confidence gave
-        3.77 / 30.26 on self-references against 3.71 / 30.29.
+        still leaves patches (kodim04 from kodim15). Confidence matters: at 300,
+        uniform confidence gave 3.77 / 30.26 on self-references against 3.71 / 30.29.
     region_remap : float
         For region pairs (per-object colorization), how far a reference region's L*
         is remapped towards its target region's, in [0, 1] (see

@@ -360,6 +360,6 @@ def test_region_pairs_match_on_the_descriptors_too():
 
     whole = np.ones((64, 128), bool)
     backend = PhotorealTransfer(encoder=encoder, region_remap=0.0)
-    (ab,) = backend.match_regions(target, reference, [RegionPair(whole, whole, whole)])
+    ((ab, _),) = backend.match_regions(target, reference, [RegionPair(whole, whole, whole)])
     np.testing.assert_allclose(ab[8:-8, 8:56].mean(axis=(0, 1)), (-20.0, -50.0), atol=2.0)
     np.testing.assert_allclose(ab[8:-8, 72:120].mean(axis=(0, 1)), (60.0, 40.0), atol=2.0)
