@@ -202,11 +202,15 @@ def max_chroma(lightness: np.ndarray, hue: np.ndarray) -> np.ndarray:
     steps_l, steps_h = CHROMA_TABLE_SHAPE
     row = np.clip(np.asarray(lightness, np.float32), 0.0, 100.0) * np.float32((steps_l - 1) / 100)
     col = np.mod(np.asarray(hue, np.float32) * np.float32(steps_h / (2 * np.pi)), steps_h)
-    i = np.minimum(row.astype(np.intp), steps_l - 2)
-    j = np.minimum(col.astype(np.intp), steps_h - 1)
+    i = np.minimum(row.astype(np.int32), steps_l - 2)
+    j = np.minimum(col.astype(np.int32), steps_h - 1)
     u, v = row - i, col - j
-    top = table[i, j] + v * (table[i, j + 1] - table[i, j])
-    bottom = table[i + 1, j] + v * (table[i + 1, j + 1] - table[i + 1, j])
+    flat = table.ravel()
+    corner = i * (steps_h + 1) + j  # flat index of table[i, j]
+    top_left, top_right = flat.take(corner), flat.take(corner + 1)
+    top = top_left + v * (top_right - top_left)
+    bottom_left, bottom_right = flat.take(corner + steps_h + 1), flat.take(corner + steps_h + 2)
+    bottom = bottom_left + v * (bottom_right - bottom_left)
     return top + u * (bottom - top)
 
 
@@ -236,7 +240,9 @@ def _compose_tile(lightness: np.ndarray, ab: np.ndarray) -> np.ndarray:
         limit = max_chroma(l_out, np.arctan2(ab_out[:, 1], ab_out[:, 0]))
         scale = np.minimum(1.0, limit / np.maximum(chroma, 1e-12))
         scaled = lab_to_linear(np.concatenate([l_out[:, None], ab_out * scale[:, None]], axis=-1))
-        linear[outside] = _towards_gray(scaled)
+        over = ~_in_gamut(scaled)
+        scaled[over] = _towards_gray(scaled[over])
+        linear[outside] = scaled
     return np.clip(linear_to_srgb(linear), 0.0, 1.0)
 
 
