@@ -182,10 +182,15 @@ def joint_pca(
     b = reference.reshape(-1, channels).astype(np.float64)
     pooled = np.concatenate([a, b])
     mean = pooled.mean(axis=0)
-    _, singular, axes = np.linalg.svd(pooled - mean, full_matrices=False)
-    k = min(components, axes.shape[0])
-    basis = axes[:k].T
-    spread = singular[0] / np.sqrt(len(pooled)) if singular[0] > 1e-9 else 1.0
+    # Eigenvectors of the (C, C) scatter matrix rather than an SVD of the (n, C) cells:
+    # the same axes, and OpenBLAS's threaded SVD took 1.7 s here against 0.02 s.
+    centred = pooled - mean
+    variances, axes = np.linalg.eigh(centred.T @ centred / len(pooled))
+    order = np.argsort(variances)[::-1]
+    k = min(components, channels, len(pooled))
+    basis = axes[:, order[:k]]
+    top = float(variances[order[0]])
+    spread = np.sqrt(top) if top > 1e-18 else 1.0
     project = lambda x: ((x - mean) @ basis / spread).astype(np.float32)  # noqa: E731
     return (
         project(a).reshape(target.shape[:2] + (k,)),
