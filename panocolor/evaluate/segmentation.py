@@ -251,7 +251,8 @@ def coco_samples(data: Path) -> list[Sample]:
     return samples
 
 
-def _read(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
+def read_sample(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W) float32 L* of a sample's photo and its (H, W) uint8 COCO semantic truth."""
     from panocolor.io import read_gray
 
     with warnings.catch_warnings():
@@ -267,7 +268,7 @@ def score(segmenter: Segmenter, samples: Iterable[Sample], scores: Scores | None
     """
     scores = Scores(table=group_known()) if scores is None else scores
     for sample in samples:
-        lightness, semantic = _read(sample)
+        lightness, semantic = read_sample(sample)
         start = time.perf_counter()
         segmentation = segmenter(lightness)
         scores.add(segmentation, semantic, time.perf_counter() - start)
@@ -278,17 +279,17 @@ def cross_validated(samples: list[Sample], model_dir: Path | None, folds: int = 
     """Scores of the deeplab segmenter with stuff probes that never saw the photo scored.
 
     Photo ``i`` is in fold ``i % folds``; each fold is segmented with a probe fitted
-    (:func:`~panocolor.segment.train_stuff.fit_probe`) on the other folds' photos.
+    (:func:`~panocolor.evaluate.train_stuff.fit_probe`) on the other folds' photos.
     """
+    from panocolor.evaluate.train_stuff import fit_probe, photo_rows
     from panocolor.models import find_model
     from panocolor.segment.deeplab import CITYSCAPES_MODEL, VOC_MODEL, DeepLabModel
-    from panocolor.segment.train_stuff import fit_probe, photo_rows
 
     models = (
         DeepLabModel.shared(find_model(VOC_MODEL, model_dir)),
         DeepLabModel.shared(find_model(CITYSCAPES_MODEL, model_dir), inner=False),
     )
-    rows = [photo_rows(models, *_read(sample)) for sample in samples]
+    rows = [photo_rows(models, *read_sample(sample)) for sample in samples]
     scores = Scores(table=group_known())
     for fold in range(min(folds, len(samples))):
         train = [r for i, r in enumerate(rows) if i % folds != fold]

@@ -150,10 +150,10 @@ def class_aliases() -> dict[str, str]:
 
 def segmenter_class_names() -> tuple[str, ...]:
     """The COCO names the default ``deeplab`` segmenter gives its segments."""
-    from panocolor.segment.stuff import GROUPS  # the default segmenter's stuff probe
+    from panocolor.segment.deeplab import STUFF  # deeplab imports this module
 
     voc = [ids[0] for ids in model_classes("voc").values()]
-    stuff = [ids[0] for ids in GROUPS.values()]
+    stuff = [model_classes("cityscapes")[name][0] for name in STUFF]
     return tuple(coco_categories()[i].name for i in [*voc, *stuff])
 
 

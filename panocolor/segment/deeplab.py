@@ -305,6 +305,10 @@ class DeepLabSegmenter:
         Names stuff by the stuff probe (:mod:`panocolor.segment.stuff`; "default" is
         the shipped one) from the VOC run's descriptors and the Cityscapes ids; None
         takes the Cityscapes ``stuff`` classes as they are (meadows come out as road).
+        Off by default: under 5-fold cross-validation on the 31 COCO photos it lifts
+        known-class pixel accuracy from 53.0% to 63.7% (sky 32% -> 88%), but it never
+        names road or building (59% and 66% -> 0%), calls a lake sky (kodim16), and
+        costs about 0.4 s a photo (``python -m panocolor.evaluate.segmentation``).
     num_threads : int, optional
         Threads per TFLite interpreter.
 
@@ -324,7 +328,7 @@ class DeepLabSegmenter:
         min_area: float = 0.0005,
         min_region: float = 0.002,
         stuff: tuple[str, ...] = STUFF,
-        probe: StuffProbe | str | None = "default",
+        probe: StuffProbe | str | None = None,
         num_threads: int = 2,
     ) -> None:
         self.voc = DeepLabModel.shared(find_model(VOC_MODEL, model_dir), num_threads)

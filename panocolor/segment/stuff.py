@@ -4,7 +4,7 @@ The Pascal VOC model names 20 things and nothing else; the Cityscapes model name
 street stuff only and calls meadows "road" and skies "building" on general photos. The
 probe is a multinomial logistic regression on what the VOC model's backbone already
 computed (no extra network run), trained on COCO panoptic ground truth
-(:mod:`panocolor.segment.train_stuff`), that tells the stuff groups people colour
+(:mod:`panocolor.evaluate.train_stuff`), that tells the stuff groups people colour
 differently apart: :data:`GROUPS`. Its inputs per 33 x 33 cell (:func:`probe_inputs`):
 
 - the backbone descriptor of the cell (320) and its mean over the photo (320: indoor or
@@ -67,7 +67,7 @@ def group_lut(is_thing: dict[int, bool]) -> np.ndarray:
     return lut
 
 
-def _pool(planes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def cell_means(planes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Area-average (H, W, C) planes to ``shape``, one channel at a time (cv2 caps channels)."""
     size = (shape[1], shape[0])
     return np.stack(
@@ -97,10 +97,10 @@ def probe_inputs(descriptors: np.ndarray, cityscapes: np.ndarray, gray: np.ndarr
         Rows in raster order of the grid.
     """
     h, w, channels = descriptors.shape
-    shares = _pool(np.eye(CITYSCAPES_CLASSES, dtype=np.float32)[cityscapes], (h, w))
+    shares = cell_means(np.eye(CITYSCAPES_CLASSES, dtype=np.float32)[cityscapes], (h, w))
     g = gray.astype(np.float32) / 255.0
     gradient = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1))
-    stats = _pool(np.stack([g, g * g, gradient], axis=-1), (h, w))
+    stats = cell_means(np.stack([g, g * g, gradient], axis=-1), (h, w))
     spread = np.sqrt(np.maximum(stats[..., 1] - stats[..., 0] ** 2, 0.0))
     context = np.broadcast_to(descriptors.mean(axis=(0, 1)), descriptors.shape)
     parts = [descriptors, context, shares, stats[..., :1], spread[..., None], stats[..., 2:]]

@@ -7,11 +7,11 @@ import warnings
 import numpy as np
 import pytest
 
+from panocolor.evaluate.train_stuff import main as train
 from panocolor.segment import Segmentation, build_segmenter
 from panocolor.segment.classes import resolve_class
 from panocolor.segment.deeplab import probe_stuff
 from panocolor.segment.stuff import GROUPS, OUTPUTS, StuffProbe, default_probe, probe_inputs
-from panocolor.segment.train_stuff import main as train
 
 
 def test_shipped_probe_loads_with_the_expected_shape() -> None:
@@ -81,7 +81,7 @@ def test_probe_calls_a_mountain_stream_sky_tree_and_grass(shared_data, model_dir
         ids, counts = np.unique(segmentation.ids[top], return_counts=True)
         return segmentation.get(int(ids[counts.argmax()])).label
 
-    with_probe = build_segmenter("deeplab", model_dir=model_dir)(lightness)
+    with_probe = build_segmenter("deeplab", model_dir=model_dir, probe="default")(lightness)
     without = build_segmenter("deeplab", model_dir=model_dir, probe=None)(lightness)
     assert isinstance(with_probe, Segmentation) and with_probe.ids.shape == lightness.shape
     assert top_label(with_probe) == "sky-other-merged"

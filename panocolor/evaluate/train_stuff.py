@@ -1,6 +1,6 @@
 """Train the stuff probe (:mod:`panocolor.segment.stuff`) on COCO panoptic ground truth.
 
-``python -m panocolor.segment.train_stuff --data ../shared/data --model-dir
+``python -m panocolor.evaluate.train_stuff --data ../shared/data --model-dir
 ../shared/models --out panocolor/segment/data/stuff_probe.npz`` reproduces the shipped
 weights bit for bit: the photos are read in ``manifest.csv`` order, and the fit (L-BFGS
 from zero, a fixed iteration budget) has no randomness.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from panocolor.segment.stuff import OUTPUTS, StuffProbe, _pool, group_lut, probe_inputs
+from panocolor.segment.stuff import OUTPUTS, StuffProbe, cell_means, group_lut, probe_inputs
 
 C = 1e-3
 """Inverse L2 strength: strong, as 31 photos give few independent examples per group."""
@@ -46,7 +46,7 @@ def cell_targets(semantic: np.ndarray, grid: tuple[int, int], lut: np.ndarray) -
     onehot = np.zeros(semantic.shape + (len(OUTPUTS),), np.float32)
     labelled = semantic > 0
     onehot[labelled, lut[semantic[labelled]]] = 1.0
-    shares = _pool(onehot, grid).reshape(-1, len(OUTPUTS))
+    shares = cell_means(onehot, grid).reshape(-1, len(OUTPUTS))
     return np.where(shares.sum(axis=1) > MIN_LABELLED, shares.argmax(axis=1), -1)
 
 
@@ -98,7 +98,7 @@ def fit_probe(inputs: np.ndarray, targets: np.ndarray, c: float = C) -> StuffPro
 
 def training_rows(data: Path, model_dir: Path | None, limit: int | None = None):  # noqa: ANN201
     """Rows of every COCO photo of ``data`` with ground truth: (inputs, targets, photo index)."""
-    from panocolor.evaluate.segmentation import _read, coco_samples
+    from panocolor.evaluate.segmentation import coco_samples, read_sample
     from panocolor.models import find_model
     from panocolor.segment.deeplab import CITYSCAPES_MODEL, VOC_MODEL, DeepLabModel
 
@@ -108,7 +108,7 @@ def training_rows(data: Path, model_dir: Path | None, limit: int | None = None):
     )
     inputs, targets, photos = [], [], []
     for i, sample in enumerate(coco_samples(data)[:limit]):
-        x, y = photo_rows(models, *_read(sample))
+        x, y = photo_rows(models, *read_sample(sample))
         inputs.append(x)
         targets.append(y)
         photos.append(np.full(len(y), i))
