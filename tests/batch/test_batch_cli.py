@@ -238,8 +238,10 @@ def test_empty_folder_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_lock_is_removed_and_a_held_lock_refuses(scans, tmp_path):
+def test_lock_is_removed_and_a_held_lock_refuses(scans, tmp_path, monkeypatch):
     import fcntl
+
+    monkeypatch.delenv("PANOCOLOR_MODEL_DIR", raising=False)  # the models must be missing
 
     root, reference = scans
     (root / "1950" / "broken.png").unlink()
