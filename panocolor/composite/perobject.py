@@ -12,9 +12,10 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
     Segments that share a reference region share one transfer, computed only on
     their own pixels, at working resolution; backends that can
     (:class:`~panocolor.transfer.base.RegionMatcher`, e.g. ``photoreal``) answer all
-    regions in one pass and refine once. The results are blended with soft masks that
-    follow the gray photo's edges and sum to 1, and the blend is brought to full
-    resolution once, guided by full-resolution L*.
+    regions in one pass, and each region's colour is propagated from its own
+    confident pixels. The results are blended with soft masks that follow the gray
+    photo's edges and sum to 1, and the blend is brought to full resolution once,
+    guided by full-resolution L*.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 from panocolor.composite.resample import guided_upsample, resize_to_pixels
 from panocolor.reference.base import ReferenceChoice, ReferencePlan
 from panocolor.segment.base import Segmentation
-from panocolor.transfer.base import ColorTransfer, MatchedChroma, RegionMatcher, RegionPair
+from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
 Mode = Literal["fast", "faithful"]
 MODES: tuple[Mode, ...] = ("fast", "faithful")
@@ -134,7 +135,6 @@ def fast_chroma(
         by_image[choice.image_key].append((choice, weights[members].sum(axis=0), core))
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
-    confidence = np.zeros(small_l.shape, np.float32)
     for image_key, members in by_image.items():
         reference = plan.images[image_key].image
         # Colour is matched on the objects' own pixels only (pixels of a neighbour would
@@ -143,22 +143,27 @@ def fast_chroma(
             # Full-resolution L* as in faithful mode (the model runs once per photo).
             pairs = [RegionPair(core, plan.region(choice), core) for choice, _, core in members]
             matched = matcher.match_regions(lightness, reference.lab, pairs)
+            # Each group's colour is propagated from its own confident pixels before the
+            # blend: propagated after it, the feathered rim of one segment inside its
+            # neighbour spread over the whole neighbour (a new sky reference recoloured
+            # the buildings under it).
+            chromas = [
+                matcher.refine(small_l, chroma, trust * core)
+                for (_, _, core), (chroma, trust) in zip(members, matched, strict=True)
+            ]
         else:
-            matched = [
-                MatchedChroma(
+            chromas = [
+                _extend(
                     transfer(
                         small_l, reference.lab, target_mask=core, reference_mask=plan.region(c)
                     ),
-                    core.astype(np.float32),
+                    core,
+                    reach=2 * soft_radius,
                 )
                 for c, _, core in members
             ]
-        for (_, weight, core), (chroma, trust) in zip(members, matched, strict=True):
-            extended = _extend(np.dstack([chroma, trust]), core, reach=2 * soft_radius)
-            ab += weight[..., None] * extended[..., :2]
-            confidence += weight * extended[..., 2]
-    if matcher is not None:
-        ab = matcher.refine(small_l, ab, confidence)
+        for (_, weight, _), chroma in zip(members, chromas, strict=True):
+            ab += weight[..., None] * chroma
     return guided_upsample(ab, small_l, lightness)
 
 

@@ -147,7 +147,7 @@ class RegionMatcher(Protocol):
     Per-object colorization uses it, when a backend has it, to pay about one transfer
     whatever the number of segments. ``match_regions`` returns unrefined chroma and
     its confidence at the backend's working size for each :class:`RegionPair`, and
-    ``refine`` propagates the blended chroma, weighted by the blended confidence, once. Unlike
+    ``refine`` propagates each region's chroma from its confident pixels. Unlike
     ``reference_mask``, a pair's reference region is a preference: a backend may
     draw from the rest of the reference where that matches much better (a segment
     given the wrong class).
