@@ -1,0 +1,68 @@
+"""Hint colours as chroma at the photo's own lightness.
+
+A hint fixes hue and saturation, not lightness. Its colour is stored as a
+*relative chroma* vector ``s * (cos h, sin h)``: hue ``h`` and saturation ``s`` =
+its chroma over the largest in-gamut chroma at its own L* and hue (0 gray, 1 the
+sRGB gamut's edge). At a pixel of lightness L*, the vector becomes chroma
+``s * max_chroma(L*, h)``: a "red" hint on a dark coat is a dark red as saturated,
+relative to what sRGB can show at that lightness, as the red the user picked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from panocolor.colorspace import max_chroma, rgb_to_lab
+
+_EPS = 1e-6
+
+
+def relative_chroma(rgb: np.ndarray) -> np.ndarray:
+    """Relative chroma vectors of sRGB colours.
+
+    Parameters
+    ----------
+    rgb : (..., 3) array_like
+        sRGB colours, uint8 in [0, 255].
+
+    Returns
+    -------
+    rel : (..., 2) float32 ndarray
+        ``s * (cos h, sin h)``, length ``s`` in [0, 1] (0 for grays).
+
+    Examples
+    --------
+    >>> np.round(relative_chroma(np.array([255, 0, 0])), 2).tolist()
+    [0.8, 0.6]
+    """
+    lab = rgb_to_lab(np.asarray(rgb, np.float32) / 255.0)
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    hue = np.arctan2(lab[..., 2], lab[..., 1])
+    limit = max_chroma(lab[..., 0], hue)
+    saturation = np.minimum(1.0, chroma / np.maximum(limit, _EPS))
+    saturation = np.where(chroma > _EPS, saturation, 0.0)
+    return np.stack([saturation * np.cos(hue), saturation * np.sin(hue)], axis=-1).astype(
+        np.float32
+    )
+
+
+def chroma_at(lightness: np.ndarray, rel: np.ndarray) -> np.ndarray:
+    """a*b* of relative chroma vectors at each pixel's lightness.
+
+    Parameters
+    ----------
+    lightness : (H, W) float32 ndarray
+        L* in [0, 100].
+    rel : (H, W, 2) float32 ndarray
+        Relative chroma vectors (length clipped to 1).
+
+    Returns
+    -------
+    ab : (H, W, 2) float32 ndarray
+        ``rel * max_chroma(L*, hue(rel))``: inside the sRGB gamut at that L*.
+    """
+    rel = np.asarray(rel, np.float32)
+    length = np.hypot(rel[..., 0], rel[..., 1])
+    scale = np.minimum(1.0, 1.0 / np.maximum(length, _EPS))  # lengths above 1 are clipped
+    limit = max_chroma(lightness, np.arctan2(rel[..., 1], rel[..., 0]))
+    return (rel * (scale * limit)[..., None]).astype(np.float32)
