@@ -38,12 +38,15 @@ class Spread:
         hint's at its centre, fading below.
     segment_reach : float
         With a segmentation: the least reach over the whole segment a hint falls on.
+    segment_barriers : bool
+        With a segmentation: hints do not spread across segment borders.
     """
 
     smoothness: float = 3000.0
     sigma: float = 4.0
     gain: float = 4.0
     segment_reach: float = 1.0
+    segment_barriers: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,7 +219,7 @@ def apply_hints(
         mean_rel = seed_rel / np.maximum(seeds, 1e-6)[..., None]
         spread = guidance.spread
         point_rel, point_reach = spread_seeds(
-            segment_guide(small_l, small_seg),
+            segment_guide(small_l, small_seg if spread.segment_barriers else None),
             mean_rel,
             seeds,
             smoothness=spread.smoothness,
