@@ -36,6 +36,8 @@ class Spread:
     gain : float
         Reach is 1 where the spread confidence is at least ``1 / gain`` of a lone
         hint's at its centre, fading below.
+    cutoff : float
+        Reach below this fraction counts as none (the smoother's faint, long tail).
     segment_reach : float
         With a segmentation: the least reach over the whole segment a hint falls on.
     segment_barriers : bool
@@ -45,6 +47,7 @@ class Spread:
     smoothness: float = 3000.0
     sigma: float = 4.0
     gain: float = 4.0
+    cutoff: float = 0.1
     segment_reach: float = 1.0
     segment_barriers: bool = True
 
@@ -225,6 +228,7 @@ def apply_hints(
             smoothness=spread.smoothness,
             sigma=spread.sigma,
             gain=spread.gain,
+            cutoff=spread.cutoff,
         )
         if small_seg is not None:
             point_rel, point_reach = fill_segments(

@@ -8,8 +8,9 @@ confidence, both spread by the confidence-normalised fast global smoother of
 surface a hint falls on, stops at the edges the gray photo shows (and, given a
 segmentation, at segment boundaries), and the spread confidence, relative to that of
 one lone hint, fades with distance. That is the hint's *reach* ``A`` in [0, 1]; the
-result is ``A * hint chroma + (1 - A) * reference chroma``, upsampled guided by
-full-resolution L*. With a segmentation, a hint's whole segment is reached.
+result is ``A * hint chroma + (1 - A) * reference chroma``, the layers upsampled
+guided by full-resolution L* (:mod:`panocolor.hints.upsample`). With a segmentation,
+a hint's whole segment is reached.
 
 Without a reference, the reference chroma is 0: what no hint reaches stays gray.
 """
@@ -21,8 +22,9 @@ import functools
 import cv2
 import numpy as np
 
-from panocolor.composite.resample import guided_upsample, resize_to_pixels, resize_to_shape
+from panocolor.composite.resample import resize_to_pixels, resize_to_shape
 from panocolor.hints.chroma import chroma_at, relative_chroma
+from panocolor.hints.upsample import joint_upsample
 from panocolor.imaging.propagate import lightness_guide
 from panocolor.segment.base import Segmentation
 
@@ -71,6 +73,7 @@ def spread_seeds(
     smoothness: float,
     sigma: float,
     gain: float,
+    cutoff: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spread seeds' relative chroma and confidence; return (relative chroma, reach).
 
@@ -85,8 +88,10 @@ def spread_seeds(
     smoothness, sigma : float
         The smoother's lambda and edge scale (see
         :func:`~panocolor.imaging.propagate.propagate_chroma`).
-    gain : float
-        Reach is ``gain`` times the spread confidence over a lone hint's, capped at 1.
+    gain, cutoff : float
+        Reach is ``r = gain * spread confidence / a lone hint's``, capped at 1, and
+        ``(r - cutoff) / (1 - cutoff)`` above ``cutoff`` (0 below it): the smoother's
+        faint long tail does not tint the far side of the photo.
 
     Returns
     -------
@@ -103,7 +108,7 @@ def spread_seeds(
         total[..., None] > _TINY, spread[..., :2] / np.maximum(total, _TINY)[..., None], 0
     )
     peak = _lone_peak(confidence.shape, smoothness, sigma)
-    reach = np.clip(gain * total / peak, 0.0, 1.0)
+    reach = np.clip((gain * total / peak - cutoff) / (1.0 - cutoff), 0.0, 1.0)
     return mean.astype(np.float32), reach.astype(np.float32)
 
 
@@ -159,7 +164,7 @@ def blend_hints(
     """
     small_l = resize_to_shape(lightness, reach_small.shape)
     layer = np.dstack([rel_small * reach_small[..., None], reach_small]).astype(np.float32)
-    full = guided_upsample(layer, small_l, lightness)
+    full = joint_upsample(layer, small_l, lightness)
     reach = np.clip(full[..., 2], 0.0, 1.0)
     rel = full[..., :2] / np.maximum(full[..., 2:], 1e-3)
     hinted = chroma_at(lightness, rel)
