@@ -33,8 +33,10 @@ def relative_chroma(rgb: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> np.round(relative_chroma(np.array([255, 0, 0])), 2).tolist()
-    [0.8, 0.6]
+    Pure red is on the gamut's edge, a gray on the neutral axis:
+
+    >>> [round(float(np.hypot(*relative_chroma(c))), 2) for c in ([255, 0, 0], [90, 90, 90])]
+    [1.0, 0.0]
     """
     lab = rgb_to_lab(np.asarray(rgb, np.float32) / 255.0)
     chroma = np.hypot(lab[..., 1], lab[..., 2])
