@@ -13,6 +13,7 @@ from panocolor.hints.spread import (
     SEED_RADIUS,
     SEED_TOLERANCE,
     blend_hints,
+    disagreement,
     fill_segments,
     relative_of,
     segment_guide,
@@ -30,7 +31,11 @@ class Spread:
     Attributes
     ----------
     smoothness : float
-        Lambda of the edge-aware smoother, at the working size: larger reaches farther.
+        Lambda of the edge-aware smoother for the reach, at the working size: larger
+        reaches farther.
+    colour_smoothness : float
+        Its lambda for the hints' colours: smaller keeps each hint's colour to the
+        pixels nearest to it along the photo when several share a surface.
     sigma : float
         Lightness step (guide levels, 2.55 per L*) at which spreading mostly stops.
     gain : float
@@ -38,16 +43,22 @@ class Spread:
         hint's at its centre, fading below.
     cutoff : float
         Reach below this fraction counts as none (the smoother's faint, long tail).
+    agree : (float, float)
+        a*b* distances between a hint's colour and the reference's there: below the
+        first the hint keeps the reference's colours around it, above the second it
+        replaces them (the reference was wrong there), linear between.
     segment_reach : float
         With a segmentation: the least reach over the whole segment a hint falls on.
     segment_barriers : bool
         With a segmentation: hints do not spread across segment borders.
     """
 
-    smoothness: float = 3000.0
+    smoothness: float = 300.0
+    colour_smoothness: float = 300.0
     sigma: float = 4.0
     gain: float = 4.0
     cutoff: float = 0.1
+    agree: tuple[float, float] = (2.0, 6.0)
     segment_reach: float = 1.0
     segment_barriers: bool = True
 
@@ -101,7 +112,7 @@ def _point_seeds(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Working-size seeds of point hints: (relative chroma * weight, weight)."""
     height, width = lightness.shape
-    rel = np.zeros(small_l.shape + (2,), np.float32)
+    rel = np.zeros(small_l.shape + (3,), np.float32)
     weight = np.zeros(small_l.shape, np.float32)
     for hint in hints:
         row = min(small_l.shape[0] - 1, hint.y * small_l.shape[0] // height)
@@ -122,7 +133,7 @@ def _point_seeds(
 def _scribble_seeds(scribbles: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Working-size seeds of scribbles: (relative chroma * weight, weight)."""
     alpha = scribbles[..., 3].astype(np.float32) / 255.0
-    rel = np.zeros(scribbles.shape[:2] + (2,), np.float32)
+    rel = np.zeros(scribbles.shape[:2] + (3,), np.float32)
     painted = alpha > 0
     rel[painted] = relative_chroma(scribbles[painted][:, :3])
     # A 1-pixel stroke covers 1/k of a k x k block: scaled back to full weight.
@@ -141,7 +152,7 @@ def _segment_layer(
     from panocolor.segment.classes import resolve_class
 
     ids = segmentation.ids
-    rel = np.zeros(ids.shape + (2,), np.float32)
+    rel = np.zeros(ids.shape + (3,), np.float32)
     reach = np.zeros(ids.shape, np.float32)
     for colour in colours:
         if isinstance(colour.target, int):
@@ -209,7 +220,7 @@ def apply_hints(
         raise HintError("segment colours need segments: use a segmenter (not --segmenter none)")
     small_l = working_lightness(lightness)
     small_seg = segmentation.resized(small_l.shape) if segmentation is not None else None
-    rel = np.zeros(small_l.shape + (2,), np.float32)
+    rel = np.zeros(small_l.shape + (3,), np.float32)
     reach = np.zeros(small_l.shape, np.float32)
     if guidance.segment_colours:
         chroma_small = resize_to_shape(chroma, small_l.shape)
@@ -221,23 +232,30 @@ def apply_hints(
             seed_rel, seeds = seed_rel + more_rel, seeds + more
         mean_rel = seed_rel / np.maximum(seeds, 1e-6)[..., None]
         spread = guidance.spread
-        point_rel, point_reach = spread_seeds(
+        trust = disagreement(
+            small_l, mean_rel, resize_to_shape(chroma, small_l.shape), *spread.agree
+        )
+        values = np.dstack([mean_rel, trust])
+        local, known, point_reach = spread_seeds(
             segment_guide(small_l, small_seg if spread.segment_barriers else None),
-            mean_rel,
+            values,
             seeds,
             smoothness=spread.smoothness,
+            colour_smoothness=spread.colour_smoothness,
             sigma=spread.sigma,
             gain=spread.gain,
             cutoff=spread.cutoff,
         )
         if small_seg is not None:
-            point_rel, point_reach = fill_segments(
-                point_rel, point_reach, seeds, mean_rel, small_seg.ids, spread.segment_reach
+            local, point_reach = fill_segments(
+                local, known, point_reach, seeds, values, small_seg.ids, spread.segment_reach
             )
+        # Near hints the reference already agrees with, its own colours stay.
+        replace = point_reach * local[..., 3]
         # Points over pinned segments ("over" compositing of two layers).
-        total = point_reach + (1.0 - point_reach) * reach
-        rel = (
-            point_rel * point_reach[..., None] + rel * ((1 - point_reach) * reach)[..., None]
-        ) / (np.maximum(total, 1e-6)[..., None])
+        total = replace + (1.0 - replace) * reach
+        rel = (local[..., :3] * replace[..., None] + rel * ((1 - replace) * reach)[..., None]) / (
+            np.maximum(total, 1e-6)[..., None]
+        )
         reach = total
     return blend_hints(lightness, chroma, rel, reach)

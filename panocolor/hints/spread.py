@@ -67,26 +67,32 @@ def segment_guide(lightness: np.ndarray, segmentation: Segmentation | None) -> n
 
 def spread_seeds(
     guide: np.ndarray,
-    rel: np.ndarray,
+    values: np.ndarray,
     confidence: np.ndarray,
     *,
     smoothness: float,
+    colour_smoothness: float,
     sigma: float,
     gain: float,
     cutoff: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Spread seeds' relative chroma and confidence; return (relative chroma, reach).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spread seeds edge-aware: their values locally, their reach far.
 
     Parameters
     ----------
     guide : (h, w) or (h, w, 3) uint8 ndarray
         From :func:`segment_guide`.
-    rel : (h, w, 2) float32 ndarray
-        Seeds' relative chroma (anything where ``confidence`` is 0).
+    values : (h, w, C) float32 ndarray
+        What each seed carries (relative chroma, trust); anything where
+        ``confidence`` is 0.
     confidence : (h, w) float32 ndarray
         Seed weights >= 0 (1 for a point hint's pixel).
-    smoothness, sigma : float
-        The smoother's lambda and edge scale (see
+    smoothness, colour_smoothness : float
+        The smoother's lambda for the reach (large: far) and for the values (smaller:
+        each pixel takes the values of the hints nearest along the photo, rather than
+        a blend of every hint of its surface).
+    sigma : float
+        The smoother's edge scale (see
         :func:`~panocolor.imaging.propagate.propagate_chroma`).
     gain, cutoff : float
         Reach is ``r = gain * spread confidence / a lone hint's``, capped at 1, and
@@ -95,48 +101,72 @@ def spread_seeds(
 
     Returns
     -------
-    rel : (h, w, 2) float32 ndarray
-        Confidence-weighted mean of the seeds' relative chroma around each pixel
-        (0 where no seed reaches).
+    local : (h, w, C) float32 ndarray
+        Confidence-weighted mean of the nearby seeds' values (0 where none arrives).
+    known : (h, w) bool ndarray
+        Where some seed's values arrived.
     reach : (h, w) float32 ndarray
         In [0, 1].
     """
-    stacked = np.dstack([rel * confidence[..., None], confidence]).astype(np.float32)
-    spread = cv2.ximgproc.fastGlobalSmootherFilter(guide, stacked, smoothness, sigma)
-    total = np.maximum(spread[..., 2], 0.0)
-    mean = np.where(
-        total[..., None] > _TINY, spread[..., :2] / np.maximum(total, _TINY)[..., None], 0
-    )
+    smooth = cv2.ximgproc.fastGlobalSmootherFilter
+    weight = np.ascontiguousarray(confidence, np.float32)
+    local = np.zeros(values.shape, np.float32)
+    for start in range(0, values.shape[2], 3):  # the smoother takes at most 4 channels
+        part = values[..., start : start + 3] * weight[..., None]
+        spread = smooth(
+            guide, np.dstack([part, weight]).astype(np.float32), colour_smoothness, sigma
+        )
+        total = spread[..., -1]
+        known = total > _TINY
+        local[..., start : start + 3] = np.where(
+            known[..., None], spread[..., :-1] / np.maximum(total, _TINY)[..., None], 0.0
+        )
+    far = np.maximum(smooth(guide, weight, smoothness, sigma), 0.0)
     peak = _lone_peak(confidence.shape, smoothness, sigma)
-    reach = np.clip((gain * total / peak - cutoff) / (1.0 - cutoff), 0.0, 1.0)
-    return mean.astype(np.float32), reach.astype(np.float32)
+    reach = np.clip((gain * far / peak - cutoff) / (1.0 - cutoff), 0.0, 1.0)
+    return local, known, reach.astype(np.float32)
+
+
+def disagreement(
+    small_l: np.ndarray, seed_rel: np.ndarray, chroma_small: np.ndarray, low: float, high: float
+) -> np.ndarray:
+    """How much the reference's chroma misses each seed's colour, as trust in [0, 1].
+
+    0 where the a*b* distance between the seed's chroma (at that pixel's L*) and the
+    reference's (3 x 3 mean) is below ``low``, 1 above ``high``, linear between: a
+    hint the reference already agrees with keeps the reference's colours around it
+    rather than flattening them into the hint's one tone.
+    """
+    residual = chroma_at(small_l, seed_rel) - cv2.blur(chroma_small, (3, 3))
+    distance = np.hypot(residual[..., 0], residual[..., 1])
+    return np.clip((distance - low) / max(high - low, 1e-6), 0.0, 1.0).astype(np.float32)
 
 
 def fill_segments(
-    rel: np.ndarray,
+    local: np.ndarray,
+    known: np.ndarray,
     reach: np.ndarray,
     seeds: np.ndarray,
-    seed_rel: np.ndarray,
+    seed_values: np.ndarray,
     ids: np.ndarray,
     floor: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raise the reach to ``floor`` over every segment that holds a seed.
 
-    Where the spread colour has not arrived (behind an edge inside the segment), the
-    segment's seeds' mean relative chroma is used.
+    Where the seeds' values have not arrived (behind an edge inside the segment), the
+    segment's seeds' mean values are used.
     """
     seeded = np.unique(ids[seeds > 0])
     if floor <= 0 or seeded.size == 0:
-        return rel, reach
-    rel, reach = rel.copy(), reach.copy()
+        return local, reach
+    local, reach = local.copy(), reach.copy()
     for segment_id in seeded:
         inside = ids == segment_id
         weight = seeds * inside
-        mean = (seed_rel * weight[..., None]).sum(axis=(0, 1)) / weight.sum()
-        empty = inside & (reach < 1e-3)
-        rel[empty] = mean
+        mean = (seed_values * weight[..., None]).sum(axis=(0, 1)) / weight.sum()
+        local[inside & ~known] = mean
         reach[inside] = np.maximum(reach[inside], floor)
-    return rel, reach
+    return local, reach
 
 
 def blend_hints(
@@ -153,10 +183,10 @@ def blend_hints(
         Full-size L* in [0, 100].
     chroma : (H, W, 2) float32 ndarray
         The reference's chroma (zeros without a reference).
-    rel_small : (h, w, 2) float32 ndarray
+    rel_small : (h, w, 3) float32 ndarray
         Relative chroma of the hints at working size.
     reach_small : (h, w) float32 ndarray
-        Their reach in [0, 1].
+        Where they replace the reference's chroma, in [0, 1].
 
     Returns
     -------
@@ -165,8 +195,8 @@ def blend_hints(
     small_l = resize_to_shape(lightness, reach_small.shape)
     layer = np.dstack([rel_small * reach_small[..., None], reach_small]).astype(np.float32)
     full = joint_upsample(layer, small_l, lightness)
-    reach = np.clip(full[..., 2], 0.0, 1.0)
-    rel = full[..., :2] / np.maximum(full[..., 2:], 1e-3)
+    reach = np.clip(full[..., 3], 0.0, 1.0)
+    rel = full[..., :3] / np.maximum(full[..., 3:4], 1e-3)
     hinted = chroma_at(lightness, rel)
     return (chroma * (1.0 - reach)[..., None] + hinted * reach[..., None]).astype(np.float32)
 
@@ -177,5 +207,5 @@ def working_lightness(lightness: np.ndarray) -> np.ndarray:
 
 
 def relative_of(rgb: tuple[int, int, int]) -> np.ndarray:
-    """(2,) relative chroma of one colour."""
+    """(3,) relative chroma of one colour."""
     return relative_chroma(np.asarray(rgb, np.uint8))
