@@ -125,6 +125,8 @@ ModelDirOption = Annotated[
 
   panocolor colorize scans/*.tif --gallery colour_photos/ -o coloured/
 
+  panocolor colorize old.jpg -r ref.jpg -o out.png --hint 120,45=#1f3a93 --hint 40,300=#cc0000
+
   panocolor colorize scan.png -r ref.jpg -o out.png --segmenter none --transfer reinhard
 """,
 )
@@ -144,7 +146,7 @@ def colorize(
         typer.Option(
             "--ref",
             help="CLASS=PATH: a colour photo for one class (repeatable); CLASS is a class "
-            "name or a plain alias (sky, tree, person...): `panocolor classes` lists them.",
+            "name or a plain alias (sky, tree, person...), listed by `panocolor classes`.",
         ),
     ] = [],  # noqa: B006 (typer needs a literal default)
     gallery: Annotated[
@@ -162,8 +164,8 @@ def colorize(
         list[str],
         typer.Option(
             "--hint",
-            metavar="X,Y=#RRGGBB",
-            help="A colour hint (repeatable): the colour at column X, row Y of the photo; "
+            metavar="X,Y=#HEX",
+            help="A colour hint X,Y=#RRGGBB (repeatable): the colour at column X, row Y; "
             "it spreads over the surface it falls on. With hints, -r is optional.",
         ),
     ] = [],  # noqa: B006 (typer needs a literal default)
@@ -178,8 +180,8 @@ def colorize(
         list[str],
         typer.Option(
             "--segment-colour",
-            metavar="CLASS_OR_ID=#RRGGBB",
-            help="Pin a class (car, sky...) or a segment id to a colour (repeatable).",
+            metavar="CLASS=#HEX",
+            help="CLASS_OR_ID=#RRGGBB: pin a class (car, sky...) or segment id to a colour.",
         ),
     ] = [],  # noqa: B006 (typer needs a literal default)
     flat: Annotated[
