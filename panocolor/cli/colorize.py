@@ -14,7 +14,7 @@ from panocolor.cli._hints import warn_models_missing
 from panocolor.errors import ImageWriteError, PanocolorError
 
 if TYPE_CHECKING:
-    from panocolor.types import Colorized
+    from panocolor.pipeline import Colorized
 
 TransferOption = Annotated[
     str,

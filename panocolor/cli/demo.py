@@ -28,7 +28,7 @@ def demo_images() -> tuple[np.ndarray, np.ndarray]:
     """
     from skimage import data
 
-    from panocolor.colorspace import lightness_to_gray, rgb_to_lab
+    from panocolor.imaging.colorspace import lightness_to_gray, rgb_to_lab
 
     photo = data.chelsea()
     width = photo.shape[1]

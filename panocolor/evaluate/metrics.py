@@ -12,7 +12,7 @@ import numpy as np
 from skimage.color import deltaE_ciede2000
 from skimage.metrics import structural_similarity
 
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 
 
 def _check_pair(output: np.ndarray, truth: np.ndarray) -> None:

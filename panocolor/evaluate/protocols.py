@@ -22,8 +22,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from panocolor.colorspace import rgb_to_lab
 from panocolor.evaluate.truth import recounted, truth_segmentation
+from panocolor.imaging import rgb_to_lab
 from panocolor.io import read_rgb
 from panocolor.segment import Segmentation
 from panocolor.types import ColorImage, GrayImage

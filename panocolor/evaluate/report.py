@@ -17,10 +17,10 @@ from PIL import Image, ImageDraw, ImageFont
 from rich import box
 from rich.table import Table
 
-from panocolor.colorspace import lightness_to_gray
 from panocolor.errors import ImageWriteError
 from panocolor.evaluate.metrics import to_unit_rgb
 from panocolor.evaluate.runner import FLOORS, Result, SampleOutcome
+from panocolor.imaging.colorspace import lightness_to_gray
 from panocolor.io import write_image
 
 RESULTS_NAME = "results.csv"

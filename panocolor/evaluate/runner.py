@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import rgb_to_lab
 from panocolor.errors import PanocolorError, UnknownBackendError
 from panocolor.evaluate.metrics import (
     blotchiness,
@@ -50,9 +49,10 @@ from panocolor.evaluate.protocols import (
     load_sample,
     plan_samples,
 )
+from panocolor.imaging import rgb_to_lab
+from panocolor.pipeline import Colorized
 from panocolor.registry import Registry
 from panocolor.transfer import TRANSFERS, build_transfer
-from panocolor.types import Colorized
 
 Method = Callable[[Sample], Colorized]
 MethodFactory = Callable[[], Method]

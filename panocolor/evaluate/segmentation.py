@@ -36,13 +36,13 @@ import numpy as np
 from PIL import Image
 
 from panocolor.segment import Segmentation, Segmenter, build_segmenter
-from panocolor.segment._regions import fill_holes
 from panocolor.segment.classes import (
     coco_categories,
     known_categories,
     model_classes,
     model_labels,
 )
+from panocolor.segment.regions import fill_holes
 from panocolor.segment.stuff import GROUPS, group_lut
 
 BOUNDARY_TOLERANCE = 0.0075  # fraction of the image diagonal
@@ -311,11 +311,7 @@ def cityscapes_agreement(model_dir: Path) -> tuple[float, float]:
     rgb = Image.open(model_dir / "cityscapes_segmentation.bmp").convert("RGB")
     truth = np.asarray(Image.open(model_dir / "cityscapes_segmentation_mask.bmp"))
     gray = float((model(np.asarray(rgb.convert("L"))) == truth).mean())
-    interpreter = model._interpreter
-    with model._lock:
-        interpreter.set_tensor(model._input, np.asarray(rgb)[None])
-        interpreter.invoke()
-        colour = float((interpreter.get_tensor(model._output)[0] == truth).mean())
+    colour = float((model.runner.run(np.asarray(rgb)[None])[0][0] == truth).mean())
     return gray, colour
 
 

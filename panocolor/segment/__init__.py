@@ -20,7 +20,8 @@ from panocolor.segment.base import (
     build_segmenter,
 )
 from panocolor.segment.classes import Category, coco_categories
-from panocolor.segment.deeplab import DeepLabModel, DeepLabSegmenter
+from panocolor.segment.deeplab import DeepLabSegmenter
+from panocolor.segment.deeplab_model import DeepLabModel
 from panocolor.segment.hf import HuggingFaceSegmenter
 from panocolor.segment.panoptic_file import PanopticFileSegmenter, read_coco, to_coco
 from panocolor.segment.superpixel import SuperpixelSegmenter

@@ -12,7 +12,7 @@ region without a class, labelled ``unknown-k``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from panocolor.errors import PanocolorError
+from panocolor.imaging.filters import guided_filter
 from panocolor.registry import Registry
 
 UNKNOWN_CLASS_ID = 0
@@ -191,8 +192,6 @@ class Segmentation:
             One plane per segment, in the order of ``segments``. Memory is
             ``4 * K * H * W`` bytes: resize the segmentation first for big images.
         """
-        from panocolor.segment._refine import guided_filter
-
         height, width = self.shape
         r = radius if radius is not None else max(1, round(0.01 * max(height, width)))
         guide = None
@@ -291,21 +290,3 @@ def check_lightness(lightness: np.ndarray) -> np.ndarray:
             "convert colour images with panocolor.io.read_gray first"
         )
     return array
-
-
-def unknown_segments(region_ids: Iterable[int], counts: np.ndarray, source: str) -> list[Segment]:
-    """Records ``unknown-1``, ``unknown-2``... for class-less regions.
-
-    Parameters
-    ----------
-    region_ids : iterable of int
-        Segment ids, in the order they are numbered.
-    counts : (N,) int ndarray
-        Pixel count of each id (a bincount of the label map).
-    source : str
-        Backend name stored in each record.
-    """
-    return [
-        Segment(int(i), UNKNOWN_CLASS_ID, f"unknown-{k}", False, int(counts[i]), None, source)
-        for k, i in enumerate(region_ids, start=1)
-    ]

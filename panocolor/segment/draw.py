@@ -7,7 +7,7 @@ import colorsys
 import cv2
 import numpy as np
 
-from panocolor.colorspace import lightness_to_gray
+from panocolor.imaging.colorspace import lightness_to_gray
 from panocolor.segment.base import Segmentation
 
 

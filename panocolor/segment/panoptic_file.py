@@ -20,7 +20,6 @@ from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
 
 from panocolor.errors import ImageReadError, PanocolorError
-from panocolor.segment._regions import fill_holes
 from panocolor.segment.base import (
     SEGMENTERS,
     UNKNOWN_CLASS_ID,
@@ -29,6 +28,7 @@ from panocolor.segment.base import (
     check_lightness,
 )
 from panocolor.segment.classes import coco_categories
+from panocolor.segment.regions import fill_holes
 
 
 def decode_ids(rgb: np.ndarray) -> np.ndarray:

@@ -22,8 +22,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from panocolor.colorspace import lab_to_rgb, lightness_to_gray, rgb_to_lab
-from panocolor.composite.resample import guided_upsample
+from panocolor.imaging import guided_upsample
+from panocolor.imaging.colorspace import lab_to_rgb, lightness_to_gray, rgb_to_lab
 from panocolor.transfer.base import TRANSFERS, check_inputs
 
 if TYPE_CHECKING:

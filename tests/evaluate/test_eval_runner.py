@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from panocolor.colorspace import compose_lab, rgb_to_lab
+from panocolor.composite.compose import compose_lab
 from panocolor.errors import UnknownBackendError, UnusableReferenceError
 from panocolor.evaluate.protocols import (
     downscale,
@@ -25,6 +25,7 @@ from panocolor.evaluate.runner import (
     method_names,
     run_evaluation,
 )
+from panocolor.imaging.colorspace import rgb_to_lab
 
 
 @METHODS.register("test-refuses")

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from panocolor.segment._refine import guided_filter, refine_labels, upsample_labels
-from panocolor.segment._regions import fill_holes, superpixels
+from panocolor.imaging.filters import guided_filter
+from panocolor.segment.refine import refine_labels, upsample_labels
+from panocolor.segment.regions import fill_holes, superpixels
 
 
 @settings(max_examples=40, deadline=None)
