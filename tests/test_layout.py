@@ -19,9 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "panocolor"
 
 FLOORS: tuple[tuple[str, ...], ...] = (
-    # Ground floor: errors, the image types, the registry and array operations on images
-    # (colour space, resampling, filters, propagation) -- nothing about the pipeline.
-    ("errors", "types", "registry", "imaging"),
+    # Ground floor: errors, setting defaults, the image types, the registry and array
+    # operations on images (colour space, resampling, filters, propagation).
+    ("errors", "defaults", "types", "registry", "imaging"),
     ("models",),  # model files and the TFLite runner
     ("io",),  # files <-> GrayImage / ColorImage
     ("segment",),  # lightness -> Segmentation

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from panocolor.cli._app import app, console, fail, handle_errors
 from panocolor.cli.colorize import TransferOption
+from panocolor.defaults import DEFAULT_ENGINE, DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
 from panocolor.errors import PanocolorError
 
 if TYPE_CHECKING:
@@ -108,16 +109,18 @@ def batch(
     ] = os.cpu_count() or 1,
     engine: Annotated[
         str, typer.Option("--engine", help="local (worker processes) or ray.")
-    ] = "local",
+    ] = DEFAULT_ENGINE,
     ray_address: Annotated[
         str | None,
         typer.Option("--ray-address", help="Existing Ray cluster (default: start one here)."),
     ] = None,
-    transfer: TransferOption = "photoreal",
+    transfer: TransferOption = DEFAULT_TRANSFER,
     segmenter: Annotated[
         str, typer.Option("--segmenter", help="auto, none, deeplab, superpixel...")
-    ] = "auto",
-    mode: Annotated[str, typer.Option("--mode", help="fast or faithful per-object mode.")] = "fast",
+    ] = DEFAULT_SEGMENTER,
+    mode: Annotated[
+        str, typer.Option("--mode", help="fast or faithful per-object mode.")
+    ] = DEFAULT_MODE,
     model_dir: Annotated[
         Path | None, typer.Option("--model-dir", help="Folder searched first for model files.")
     ] = None,

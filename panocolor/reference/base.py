@@ -15,7 +15,6 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from panocolor.imaging.resample import resize_to_pixels
-from panocolor.registry import Registry
 from panocolor.segment.base import UNKNOWN_CLASS_ID, Segment, Segmentation
 from panocolor.types import ColorImage
 
@@ -142,9 +141,6 @@ class ReferenceSource(Protocol):
     def propose(
         self, lightness: np.ndarray, segmentation: Segmentation, pending: Sequence[Segment]
     ) -> Proposal: ...
-
-
-REFERENCE_SOURCES: Registry[type[ReferenceSource]] = Registry("reference source")
 
 
 def is_classed(segment: Segment) -> bool:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.reference.base import (
-    REFERENCE_SOURCES,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -23,7 +22,6 @@ from panocolor.segment.classes import resolve_class
 from panocolor.types import ColorImage
 
 
-@REFERENCE_SOURCES.register("classes")
 @dataclass(eq=False)
 class ClassReferences:
     """Serve each segment whose class the user gave a photo for.
@@ -77,7 +75,6 @@ class ClassReferences:
         return proposal
 
 
-@REFERENCE_SOURCES.register("segments")
 @dataclass(eq=False)
 class SegmentReferences:
     """Serve chosen segments from chosen photos (whole photo), e.g. a swap in the web app.

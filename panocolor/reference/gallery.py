@@ -22,7 +22,6 @@ from platformdirs import user_cache_dir
 
 from panocolor.errors import PanocolorError
 from panocolor.reference.base import (
-    REFERENCE_SOURCES,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -236,7 +235,6 @@ def _save_entry(cache_file: Path, entry: GalleryEntry, stamp: str) -> None:
         raise
 
 
-@REFERENCE_SOURCES.register("gallery")
 @dataclass(eq=False)
 class GallerySource:
     """Serve each classed segment from the most similar same-class gallery segment."""

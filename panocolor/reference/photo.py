@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.reference.base import (
-    REFERENCE_SOURCES,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -66,7 +65,6 @@ class SegmentedReference:
         return self._cache["value"]
 
 
-@REFERENCE_SOURCES.register("photo")
 @dataclass(eq=False)
 class ReferencePhoto:
     """Same-class regions of one reference photo (or the most alike region).

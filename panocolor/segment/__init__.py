@@ -2,7 +2,10 @@
 
 ``build_segmenter(name, **options)(lightness) -> Segmentation``. Backends:
 
-- ``deeplab`` (default): DeepLab Pascal VOC things + Cityscapes stuff, refined on the
+- ``auto`` (default, :data:`~panocolor.defaults.DEFAULT_SEGMENTER`): ``deeplab`` when its
+  model files are found, else none;
+- ``none``: no segmenter (builds None: one reference for the whole photo);
+- ``deeplab``: DeepLab Pascal VOC things + Cityscapes stuff, refined on the
   gray image, unclaimed pixels as ``unknown-k`` regions (needs the model files, see
   :mod:`panocolor.models`);
 - ``superpixel``: class-less regions, no model files;
@@ -11,6 +14,7 @@
   or OneFormer.
 """
 
+from panocolor.defaults import DEFAULT_SEGMENTER
 from panocolor.segment.base import (
     SEGMENTERS,
     UNKNOWN_CLASS_ID,
@@ -27,6 +31,7 @@ from panocolor.segment.panoptic_file import PanopticFileSegmenter, read_coco, to
 from panocolor.segment.superpixel import SuperpixelSegmenter
 
 __all__ = [
+    "DEFAULT_SEGMENTER",
     "SEGMENTERS",
     "UNKNOWN_CLASS_ID",
     "Category",

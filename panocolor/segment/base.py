@@ -11,17 +11,20 @@ region without a class, labelled ``unknown-k``.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
+import logging
+import os
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 
-from panocolor.errors import PanocolorError
+from panocolor.defaults import DEFAULT_SEGMENTER
+from panocolor.errors import ModelNotFoundError
 from panocolor.imaging.filters import guided_filter
 from panocolor.registry import Registry
+
+log = logging.getLogger(__name__)
 
 UNKNOWN_CLASS_ID = 0
 
@@ -239,23 +242,45 @@ class Segmenter(Protocol):
     def __call__(self, lightness: np.ndarray) -> Segmentation: ...
 
 
-SEGMENTERS: Registry[Callable[..., Segmenter]] = Registry("segmenter")
-"""Segmentation backends by name; each entry is a factory taking keyword options."""
+SEGMENTERS: Registry[Segmenter | None] = Registry("segmenter", (Segmenter, type(None)))
+"""Segmentation backends by name; each entry is a factory taking keyword options.
+
+``none`` builds None (no segmentation: one transfer for the whole photo) and ``auto``
+builds ``deeplab`` when its model files are found, else None.
+"""
 
 
-def build_segmenter(name: str = "deeplab", **options: Any) -> Segmenter:
+@SEGMENTERS.register("none")
+def no_segmenter() -> None:
+    """No segmentation: the pipeline colours the whole photo from one reference."""
+    return None
+
+
+@SEGMENTERS.register("auto")
+def auto_segmenter(model_dir: str | os.PathLike[str] | None = None) -> Segmenter | None:
+    """``deeplab`` when its model files are found (in ``model_dir`` first), else None."""
+    try:
+        return SEGMENTERS.build("deeplab", model_dir=model_dir)
+    except ModelNotFoundError as error:
+        log.info("segmentation models not found (%s); using one reference for all", error)
+        return None
+
+
+def build_segmenter(name: str = DEFAULT_SEGMENTER, **options: Any) -> Segmenter | None:
     """Build a registered segmentation backend.
 
     Parameters
     ----------
     name : str, optional
-        A name in :data:`SEGMENTERS` (``deeplab``, ``superpixel``, ``panoptic-file``, ``hf``).
+        A name in :data:`SEGMENTERS` (``auto``, ``none``, ``deeplab``, ``superpixel``,
+        ``panoptic-file``, ``hf``).
     **options
         Keyword options of that backend (for example ``model_dir=``).
 
     Returns
     -------
-    segmenter : Segmenter
+    segmenter : Segmenter or None
+        None for ``none``, and for ``auto`` without the DeepLab model files.
 
     Raises
     ------
@@ -264,15 +289,7 @@ def build_segmenter(name: str = "deeplab", **options: Any) -> Segmenter:
     PanocolorError
         If an option is not one the backend takes.
     """
-    factory = SEGMENTERS.get(name)
-    try:
-        inspect.signature(factory).bind(**options)
-    except TypeError as error:
-        raise PanocolorError(f"segmenter {name!r}: {error}") from None
-    segmenter = factory(**options)
-    if not isinstance(segmenter, Segmenter):
-        raise TypeError(f"segmenter {name!r} built {type(segmenter).__name__}, not a Segmenter")
-    return segmenter
+    return SEGMENTERS.build(name, **options)
 
 
 def check_lightness(lightness: np.ndarray) -> np.ndarray:

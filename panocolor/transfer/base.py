@@ -17,6 +17,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
+from panocolor.defaults import DEFAULT_TRANSFER
 from panocolor.registry import Registry
 
 
@@ -55,18 +56,21 @@ class ColorTransfer(Protocol):
     ) -> np.ndarray: ...
 
 
-TRANSFERS: Registry[type[ColorTransfer]] = Registry("transfer")
+TRANSFERS: Registry[ColorTransfer] = Registry("transfer", ColorTransfer)
+"""Colour transfer backends by name; each entry is a class taking keyword options."""
 
 
-def build_transfer(name: str, **options: object) -> ColorTransfer:
+def build_transfer(name: str = DEFAULT_TRANSFER, **options: object) -> ColorTransfer:
     """Instantiate the transfer backend registered as ``name`` with ``options``.
 
     Raises
     ------
     UnknownBackendError
         If ``name`` is not registered (the message lists the known names).
+    PanocolorError
+        If an option is not one the backend takes.
     """
-    return TRANSFERS.get(name)(**options)
+    return TRANSFERS.build(name, **options)
 
 
 def check_inputs(
