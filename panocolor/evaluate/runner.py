@@ -31,14 +31,11 @@ import numpy as np
 from panocolor.api import Colorizer, Settings
 from panocolor.errors import PanocolorError, UnknownBackendError
 from panocolor.evaluate.metrics import (
-    blotchiness,
-    colour_bleeding,
     colourfulness,
     colourfulness_ratio,
     mean_ciede2000,
     p99_lightness_error,
     psnr,
-    region_adherence,
     ssim,
     to_unit_rgb,
 )
@@ -49,6 +46,7 @@ from panocolor.evaluate.protocols import (
     load_sample,
     plan_samples,
 )
+from panocolor.evaluate.region_metrics import blotchiness, colour_bleeding, region_adherence
 from panocolor.imaging import rgb_to_lab
 from panocolor.pipeline import Colorized
 from panocolor.registry import Registry

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.reference.base import ReferencePlan
-from panocolor.segment.base import Segmentation
+from panocolor.segment.segmentation import Segmentation
 
 
 @dataclass(frozen=True, eq=False)

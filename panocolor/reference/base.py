@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from panocolor.imaging.resample import resize_to_pixels
-from panocolor.segment.base import UNKNOWN_CLASS_ID, Segment, Segmentation
+from panocolor.segment.segmentation import UNKNOWN_CLASS_ID, Segment, Segmentation
 from panocolor.types import ColorImage
 
 Reason = Literal[

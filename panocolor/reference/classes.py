@@ -17,8 +17,9 @@ from panocolor.reference.base import (
     shrink_color,
 )
 from panocolor.reference.photo import REFERENCE_PIXELS, SegmentedReference
-from panocolor.segment.base import Segment, Segmentation, Segmenter
+from panocolor.segment.base import Segmenter
 from panocolor.segment.classes import resolve_class
+from panocolor.segment.segmentation import Segment, Segmentation
 from panocolor.types import ColorImage
 
 

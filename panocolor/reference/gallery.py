@@ -21,6 +21,7 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from panocolor.errors import PanocolorError
+from panocolor.io import IMAGE_SUFFIXES
 from panocolor.reference.base import (
     Proposal,
     ReferenceChoice,
@@ -30,11 +31,11 @@ from panocolor.reference.base import (
 )
 from panocolor.reference.describe import Embedder
 from panocolor.reference.photo import REFERENCE_PIXELS
-from panocolor.segment.base import Segment, Segmentation, Segmenter
+from panocolor.segment.base import Segmenter
+from panocolor.segment.segmentation import Segment, Segmentation
 
 log = logging.getLogger(__name__)
 
-GALLERY_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
 _INDEX_VERSION = 2
 
 
@@ -112,9 +113,7 @@ class GalleryIndex:
 
     def _photos(self) -> list[Path]:
         return sorted(
-            p
-            for p in self.folder.rglob("*")
-            if p.is_file() and p.suffix.lower() in GALLERY_SUFFIXES
+            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
         )
 
     def _cache_file(self, photo: Path) -> Path:

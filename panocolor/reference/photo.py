@@ -21,7 +21,8 @@ from panocolor.reference.base import (
     shrink_color,
 )
 from panocolor.reference.describe import descriptor_similarity, texture_descriptor
-from panocolor.segment.base import Segment, Segmentation, Segmenter
+from panocolor.segment.base import Segmenter
+from panocolor.segment.segmentation import Segment, Segmentation
 from panocolor.types import ColorImage
 
 REFERENCE_PIXELS = 512 * 512  # references are segmented and drawn from at this size

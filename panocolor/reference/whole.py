@@ -9,7 +9,7 @@ import numpy as np
 
 from panocolor.reference.base import Proposal, ReferenceChoice, is_classed
 from panocolor.reference.photo import SegmentedReference
-from panocolor.segment.base import Segment, Segmentation
+from panocolor.segment.segmentation import Segment, Segmentation
 
 
 @dataclass(eq=False)

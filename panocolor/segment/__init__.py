@@ -15,19 +15,13 @@
 """
 
 from panocolor.defaults import DEFAULT_SEGMENTER
-from panocolor.segment.base import (
-    SEGMENTERS,
-    UNKNOWN_CLASS_ID,
-    Segment,
-    Segmentation,
-    Segmenter,
-    build_segmenter,
-)
+from panocolor.segment.base import SEGMENTERS, Segmenter, build_segmenter
 from panocolor.segment.classes import Category, coco_categories
 from panocolor.segment.deeplab import DeepLabSegmenter
 from panocolor.segment.deeplab_model import DeepLabModel
 from panocolor.segment.hf import HuggingFaceSegmenter
 from panocolor.segment.panoptic_file import PanopticFileSegmenter, read_coco, to_coco
+from panocolor.segment.segmentation import UNKNOWN_CLASS_ID, Segment, Segmentation
 from panocolor.segment.superpixel import SuperpixelSegmenter
 
 __all__ = [

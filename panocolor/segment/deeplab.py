@@ -20,11 +20,12 @@ import numpy as np
 from panocolor.errors import PanocolorError
 from panocolor.imaging.colorspace import lightness_to_uint8
 from panocolor.models import find_model
-from panocolor.segment.base import SEGMENTERS, Segmentation, check_lightness
+from panocolor.segment.base import SEGMENTERS, check_lightness
 from panocolor.segment.classes import model_classes, model_labels
 from panocolor.segment.deeplab_model import DeepLabModel
 from panocolor.segment.refine import refine_labels, upsample_labels
 from panocolor.segment.regions import assemble, superpixels
+from panocolor.segment.segmentation import Segmentation
 from panocolor.segment.stuff import GROUPS, StuffProbe, default_probe, probe_inputs
 
 VOC_MODEL = "deeplabv3_mnv2_pascal_quant.tflite"

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from panocolor.imaging.colorspace import lightness_to_gray
-from panocolor.segment.base import Segmentation
+from panocolor.segment.segmentation import Segmentation
 
 
 def segment_colours(segmentation: Segmentation) -> dict[int, tuple[int, int, int]]:

@@ -15,9 +15,10 @@ import numpy as np
 
 from panocolor.errors import PanocolorError
 from panocolor.imaging.colorspace import lightness_to_uint8
-from panocolor.segment.base import SEGMENTERS, Segmentation, check_lightness
+from panocolor.segment.base import SEGMENTERS, check_lightness
 from panocolor.segment.classes import coco_categories
 from panocolor.segment.panoptic_file import from_coco
+from panocolor.segment.segmentation import Segmentation
 
 DEFAULT_MODEL = "facebook/mask2former-swin-tiny-coco-panoptic"
 OWN_LABEL_OFFSET = 1000

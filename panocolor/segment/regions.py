@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 
 from panocolor.imaging.resample import working_shape
-from panocolor.segment.base import UNKNOWN_CLASS_ID, Segment, Segmentation
 from panocolor.segment.classes import coco_categories
+from panocolor.segment.segmentation import UNKNOWN_CLASS_ID, Segment, Segmentation
 
 
 def fill_holes(ids: np.ndarray, holes: np.ndarray) -> np.ndarray:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from panocolor.imaging.colorspace import lightness_to_uint8
-from panocolor.segment.base import SEGMENTERS, Segmentation, check_lightness
+from panocolor.segment.base import SEGMENTERS, check_lightness
 from panocolor.segment.regions import assemble, superpixels
+from panocolor.segment.segmentation import Segmentation
 
 
 @SEGMENTERS.register("superpixel")

@@ -17,7 +17,7 @@ from panocolor.evaluate.protocols import (
     plan_samples,
     self_reference,
 )
-from panocolor.evaluate.report import ContactSheet, summarize, summary_markdown
+from panocolor.evaluate.report import summarize, summary_markdown
 from panocolor.evaluate.runner import (
     METHODS,
     Method,
@@ -25,6 +25,7 @@ from panocolor.evaluate.runner import (
     method_names,
     run_evaluation,
 )
+from panocolor.evaluate.sheet import ContactSheet
 from panocolor.imaging.colorspace import rgb_to_lab
 
 

@@ -1,4 +1,5 @@
-"""Guided chroma upsampling: band by band above 262,144 pixels, the same as in one piece."""
+"""The guided filter, and guided chroma upsampling: band by band above 262,144 pixels,
+the same as in one piece."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from skimage import data
 
 from panocolor.api import Colorizer, Settings
-from panocolor.imaging import filters, guided_upsample, resize_to_pixels
+from panocolor.imaging import filters, guided_filter, guided_upsample, resize_to_pixels
 from panocolor.imaging.colorspace import gray_to_lightness
 
 
@@ -93,3 +94,12 @@ def test_single_channel_and_mismatched_inputs():
     np.testing.assert_allclose(one[..., 0], both[..., 0], atol=1e-4)
     with pytest.raises(ValueError, match="guide_small"):
         guided_upsample(small_ab, small_l[:, 1:], lightness)
+
+
+def test_guided_filter_keeps_constants_and_edges() -> None:
+    guide = np.zeros((30, 30), np.float32)
+    guide[:, 15:] = 1.0
+    out = guided_filter(guide, np.full((30, 30), 0.3, np.float32), 4, 1e-3)
+    np.testing.assert_allclose(out, 0.3, atol=1e-5)
+    step = guided_filter(guide, guide.copy(), 4, 1e-4)
+    assert abs(step[5, 14]) < 0.05 and abs(step[5, 15] - 1.0) < 0.05
