@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.text import Text
 
 from panocolor.cli._app import app, console, fail, handle_errors
-from panocolor.cli.colorize import TransferOption
+from panocolor.cli.colorize import ModelDirOption, ModeOption, SegmenterOption, TransferOption
 from panocolor.defaults import DEFAULT_ENGINE, DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
 from panocolor.errors import PanocolorError
 
@@ -115,15 +115,9 @@ def batch(
         typer.Option("--ray-address", help="Existing Ray cluster (default: start one here)."),
     ] = None,
     transfer: TransferOption = DEFAULT_TRANSFER,
-    segmenter: Annotated[
-        str, typer.Option("--segmenter", help="auto, none, deeplab, superpixel...")
-    ] = DEFAULT_SEGMENTER,
-    mode: Annotated[
-        str, typer.Option("--mode", help="fast or faithful per-object mode.")
-    ] = DEFAULT_MODE,
-    model_dir: Annotated[
-        Path | None, typer.Option("--model-dir", help="Folder searched first for model files.")
-    ] = None,
+    segmenter: SegmenterOption = DEFAULT_SEGMENTER,
+    mode: ModeOption = DEFAULT_MODE,
+    model_dir: ModelDirOption = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Redo and replace outputs that exist.")
     ] = False,

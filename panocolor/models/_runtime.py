@@ -1,4 +1,4 @@
-"""Creating TFLite interpreters without the runtime's start-up chatter on stderr.
+"""Running TFLite models, created without the runtime's start-up chatter on stderr.
 
 The LiteRT C++ runtime prints ``INFO: Created TensorFlow Lite XNNPACK delegate for
 CPU.`` straight to file descriptor 2 when an interpreter is built (no environment
@@ -60,36 +60,12 @@ def runtime_stderr_filtered() -> Iterator[None]:
         sys.stderr.flush()
 
 
-def tflite_interpreter(path: str | os.PathLike[str], num_threads: int = 2, **options: Any) -> Any:
-    """A LiteRT interpreter for ``path`` with its tensors allocated, created quietly.
-
-    Parameters
-    ----------
-    path : path-like
-        A ``.tflite`` file.
-    num_threads : int, optional
-        Interpreter threads.
-    **options
-        Passed on to ``ai_edge_litert.interpreter.Interpreter``.
-
-    Returns
-    -------
-    interpreter : ai_edge_litert.interpreter.Interpreter
-    """
-    from ai_edge_litert.interpreter import Interpreter
-
-    with runtime_stderr_filtered():
-        interpreter = Interpreter(model_path=os.fspath(path), num_threads=num_threads, **options)
-        interpreter.allocate_tensors()
-    return interpreter
-
-
 class TFLiteModel:
     """One TFLite model file, run one call at a time: an input in, the tensors asked for out.
 
     Every model panocolor runs (the DeepLab segmenters and descriptors, the gallery's
     embedding model) goes through this class: it is created quietly
-    (:func:`tflite_interpreter`), and a lock keeps two threads from interleaving
+    (:func:`runtime_stderr_filtered`), and a lock keeps two threads from interleaving
     ``set_tensor``, ``invoke`` and ``get_tensor`` on the one interpreter.
 
     Parameters
@@ -105,7 +81,13 @@ class TFLiteModel:
 
     def __init__(self, path: str | os.PathLike[str], num_threads: int = 2, **options: Any):
         self.path = os.fspath(path)
-        self._interpreter = tflite_interpreter(self.path, num_threads, **options)
+        from ai_edge_litert.interpreter import Interpreter
+
+        with runtime_stderr_filtered():
+            self._interpreter = Interpreter(
+                model_path=self.path, num_threads=num_threads, **options
+            )
+            self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._lock = threading.Lock()
