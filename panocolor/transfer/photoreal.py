@@ -54,8 +54,8 @@ import cv2
 import numpy as np
 from scipy.spatial import cKDTree
 
-from panocolor.composite.resample import guided_upsample, resize_to_pixels
 from panocolor.errors import ModelNotFoundError
+from panocolor.imaging import guided_upsample, resize_to_pixels
 from panocolor.imaging.propagate import propagate_chroma
 from panocolor.segment.semantic import (
     DEFAULT_LAYER,

@@ -6,9 +6,11 @@ from PIL import Image
 from skimage import color, data
 
 from panocolor.api import colorize, colorize_result
-from panocolor.colorspace import compose_lab, gray_to_lightness, rgb_to_lab
+from panocolor.composite import composite_chroma
+from panocolor.composite.compose import compose_lab
 from panocolor.errors import UnknownBackendError
-from panocolor.io import composite_chroma, read_gray, to_pixels
+from panocolor.imaging.colorspace import gray_to_lightness, rgb_to_lab
+from panocolor.io import read_gray, to_pixels
 from panocolor.segment.semantic import SemanticFeatures
 from panocolor.transfer import TRANSFERS, ColorTransfer, build_transfer
 from panocolor.transfer.base import RegionPair

@@ -1,0 +1,131 @@
+"""Pixels unchanged: a few photos coloured end to end, compared with recorded sha256 hashes.
+
+The hashes were recorded on ``main`` (c8178ac) before the layout was reorganised
+(issue 14), so a move that changes an output by a single bit fails here. Update a hash
+only when a fix changes pixels on purpose, and say which one and why in the commit.
+
+Each case fixes whether model files are used: photoreal matches on the DeepLab
+descriptors when the VOC model is found, so the model-free cases use
+``PhotorealTransfer(semantic_weight=0)`` and the others take the ``model_dir`` fixture
+(and skip without it). OpenCV runs on one thread (``one_thread``): the hashes were the
+same with 1 and 8 threads on the 2-core development machine, but some OpenCV filters
+cut the image into stripes by thread count, and a different cut could change a last bit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data, transform
+
+from panocolor.api import Colorizer, Settings
+from panocolor.errors import ColorInputWarning
+from panocolor.io import read_color, read_gray
+from panocolor.transfer.photoreal import PhotorealTransfer
+from panocolor.types import ColorImage, GrayImage
+
+# Recorded on main at c8178ac (before any issue-14 move).
+HASHES = {
+    "photoreal-texture": "ca2cca3be4582a5045c97ee241738da96ed18a46b4ec48bc3aaed6fe746e2536",
+    "reinhard": "a560a94bb6c7cb477db8851e9d96558388b5b05368f4333d8c96094ba6e75300",
+    "superpixel-fast": "f16353fe6cdd07bcd0899275b5f8e36b60cf4797a28397710e214ecd4c7e0031",
+    "superpixel-faithful": "50eccbec629fba8b26a546ddc14e469566312a22cd31fda0f4e402bcf655cb74",
+    "photoreal": "10341b306410e3f68ccb9fc137500575ab2cd9228600ffdbbc925ad1da4f5557",
+    "deeplab-fast": "89510aff52fbee67755a8bf133ecee1951ea6223f15b594a386dea8356531b5d",
+    "deeplab-faithful": "8efc67a6a9746cdffc52f905dcb9580599dd6d9556f9f45d2f386e662870e9ad",
+    "kodak-deeplab-fast": "fff12310cf1d4c5ffc3287471fd244691ebb7fef54962d117d7bedf445c2868b",
+}
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    yield
+    cv2.setNumThreads(before)
+
+
+def small(rgb: np.ndarray, side: int = 160) -> np.ndarray:
+    """``rgb`` resized to ``side`` x ``side`` as uint8 (small enough to colour in a second)."""
+    resized = transform.resize(rgb, (side, side), anti_aliasing=True, preserve_range=True)
+    return np.rint(resized).astype(np.uint8)
+
+
+def digest(rgb: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(rgb).tobytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def gray() -> GrayImage:
+    """skimage's astronaut as 160 x 160 gray."""
+    rgb = small(data.astronaut())
+    return read_gray(np.rint(rgb.astype(np.float32) @ [0.299, 0.587, 0.114]).astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def coffee() -> ColorImage:
+    return read_color(small(data.coffee()))
+
+
+@pytest.fixture(scope="module")
+def chelsea() -> ColorImage:
+    return read_color(small(data.chelsea()))
+
+
+def texture() -> PhotorealTransfer:
+    return PhotorealTransfer(semantic_weight=0.0)
+
+
+@pytest.mark.parametrize("transfer", ["photoreal-texture", "reinhard"])
+def test_single_reference_unchanged(transfer, gray, coffee):
+    colorizer = (
+        Colorizer(Settings(segmenter="none"), transfer=texture())
+        if transfer == "photoreal-texture"
+        else Colorizer(Settings(transfer=transfer, segmenter="none"))
+    )
+    rgb = colorizer(gray, coffee).rgb
+    assert rgb.dtype == np.uint8 and rgb.shape == gray.shape + (3,)
+    assert digest(rgb) == HASHES[transfer]
+
+
+@pytest.mark.parametrize("mode", ["fast", "faithful"])
+def test_superpixel_unchanged(mode, gray, coffee, chelsea):
+    """Per object without models: superpixel regions, one region swapped to another photo."""
+    colorizer = Colorizer(Settings(segmenter="superpixel", mode=mode), transfer=texture())
+    result = colorizer(gray, coffee, segment_references={2: chelsea})
+    assert len(result.segmentation.segments) > 2
+    assert digest(result.rgb) == HASHES[f"superpixel-{mode}"]
+
+
+@pytest.fixture
+def models(model_dir, monkeypatch):
+    """The model folder, also as ``$PANOCOLOR_MODEL_DIR`` (where photoreal looks for it)."""
+    monkeypatch.setenv("PANOCOLOR_MODEL_DIR", str(model_dir))
+    return model_dir
+
+
+def test_photoreal_with_descriptors_unchanged(gray, coffee, models):
+    colorizer = Colorizer(Settings(segmenter="none", model_dir=models))
+    assert digest(colorizer(gray, coffee).rgb) == HASHES["photoreal"]
+
+
+@pytest.mark.parametrize("mode", ["fast", "faithful"])
+def test_deeplab_unchanged(mode, gray, coffee, models):
+    colorizer = Colorizer(Settings(segmenter="deeplab", mode=mode, model_dir=models))
+    result = colorizer(gray, coffee)
+    assert "person" in {segment.label for segment in result.segmentation.segments}
+    assert digest(result.rgb) == HASHES[f"deeplab-{mode}"]
+
+
+def test_kodak_portrait_unchanged(shared_data, models):
+    """kodim04 (a portrait) from kodim15 at a sixth of their size, per object with DeepLab."""
+    with pytest.warns(ColorInputWarning):  # the colour photo's own L* is the gray input
+        lightness = read_gray(shared_data / "kodak" / "kodim04.png").lightness
+    reference = read_color(shared_data / "kodak" / "kodim15.png").lab
+    gray = GrayImage(cv2.resize(lightness, (128, 192), interpolation=cv2.INTER_AREA))
+    reference = ColorImage(cv2.resize(reference, (192, 128), interpolation=cv2.INTER_AREA))
+    colorizer = Colorizer(Settings(segmenter="deeplab", model_dir=models))
+    assert digest(colorizer(gray, reference).rgb) == HASHES["kodak-deeplab-fast"]
