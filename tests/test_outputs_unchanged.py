@@ -27,16 +27,19 @@ from panocolor.io import read_color, read_gray
 from panocolor.transfer.photoreal import PhotorealTransfer
 from panocolor.types import ColorImage, GrayImage
 
-# Recorded on main at c8178ac (before any issue-14 move).
+# Recorded on main at c8178ac (before any issue-14 move); all but reinhard re-recorded
+# for two pixel changes on purpose: photoreal matches a stride-2 lattice of target
+# pixels (kodim04 from kodim15: mean 0.43 levels, 6% of values off by more than 1), and
+# the sRGB curve uses cv2.pow (alone: at most 1 level on 0.08% of values).
 HASHES = {
-    "photoreal-texture": "ca2cca3be4582a5045c97ee241738da96ed18a46b4ec48bc3aaed6fe746e2536",
+    "photoreal-texture": "df79a23cff809186bed638cdedff27dfa04d04384b16339a547313a281fb0e3a",
     "reinhard": "a560a94bb6c7cb477db8851e9d96558388b5b05368f4333d8c96094ba6e75300",
-    "superpixel-fast": "f16353fe6cdd07bcd0899275b5f8e36b60cf4797a28397710e214ecd4c7e0031",
-    "superpixel-faithful": "50eccbec629fba8b26a546ddc14e469566312a22cd31fda0f4e402bcf655cb74",
-    "photoreal": "10341b306410e3f68ccb9fc137500575ab2cd9228600ffdbbc925ad1da4f5557",
-    "deeplab-fast": "89510aff52fbee67755a8bf133ecee1951ea6223f15b594a386dea8356531b5d",
-    "deeplab-faithful": "8efc67a6a9746cdffc52f905dcb9580599dd6d9556f9f45d2f386e662870e9ad",
-    "kodak-deeplab-fast": "fff12310cf1d4c5ffc3287471fd244691ebb7fef54962d117d7bedf445c2868b",
+    "superpixel-fast": "d286acaeacd280bb41ddd80b3a9664195a78250936d1d1134eca69d2d509a700",
+    "superpixel-faithful": "6bac199eb5307b168aff4dee1ef6e87beb682399af0aa350ad770edde7a4e69a",
+    "photoreal": "f10f479d08ee3bc6f38d300c0e3259734ed233e54b7444e1781f05482661f377",
+    "deeplab-fast": "ca9273fb51727747cbd6e341ce5de0ad262e3a8765f84b7727adeafc9ae4bfa2",
+    "deeplab-faithful": "53eae93a07ea90468f6bd3466c3121550bc7df0f01f238f2c6e8812d5ee30f5b",
+    "kodak-deeplab-fast": "b3e344e9fb50f418fe6b715ae4c9399350a0a0001f98d0b98a52ce6a1d8d1d83",
 }
 
 
