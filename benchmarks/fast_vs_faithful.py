@@ -28,10 +28,10 @@ from rich.console import Console
 from rich.table import Table
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import rgb_to_lab
 from panocolor.errors import ModelNotFoundError
 from panocolor.evaluate.metrics import mean_ciede2000
 from panocolor.evaluate.protocols import Sample, load_sample, plan_samples
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.segment import Segmentation, build_segmenter
 
 MANY_SEGMENTS = 5

@@ -33,7 +33,7 @@ from PIL import Image
 from rich.console import Console
 from rich.table import Table
 
-from panocolor.colorspace import lightness_to_gray, rgb_to_lab
+from panocolor.imaging.colorspace import lightness_to_gray, rgb_to_lab
 
 EDGE_BAND = 3  # pixels either side of the edge where bleeding is measured
 
@@ -107,7 +107,7 @@ def _two_regions(megapixels: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def bleeding(megapixels: float) -> tuple[float, float]:
     """Mean chroma error near the edge: guided upsampling vs bilinear, from working size."""
     from panocolor.composite.perobject import WORKING_PIXELS
-    from panocolor.composite.resample import guided_upsample, resize_to_pixels
+    from panocolor.imaging import guided_upsample, resize_to_pixels
 
     lightness, ab, inside = _two_regions(megapixels)
     small_l = resize_to_pixels(lightness, WORKING_PIXELS)

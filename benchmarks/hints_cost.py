@@ -23,8 +23,8 @@ from _timing import median_seconds
 from skimage import data
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import rgb_to_lab
 from panocolor.hints import Hint
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.types import ColorImage, GrayImage
 
 

@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 from skimage import data
 
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 
 
 def _lightness(megapixels: float) -> np.ndarray:

@@ -29,8 +29,8 @@ from scipy.spatial import cKDTree
 from skimage import data
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import rgb_to_lab
 from panocolor.errors import ModelNotFoundError
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.segment import Segment, Segmentation
 from panocolor.types import ColorImage, GrayImage
 

@@ -28,7 +28,7 @@ from rich.table import Table
 from skimage import data
 
 from panocolor.api import colorize_result
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.segment.semantic import DeepLabEncoder
 from panocolor.transfer import build_transfer
 from panocolor.transfer.photoreal import PhotorealTransfer

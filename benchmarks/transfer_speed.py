@@ -26,7 +26,7 @@ from rich.table import Table
 from skimage import data
 
 from panocolor.api import colorize_result
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.transfer import TRANSFERS, build_transfer
 from panocolor.transfer.base import RegionPair
 from panocolor.transfer.photoreal import PhotorealTransfer

@@ -1,9 +1,11 @@
 """panocolor: colorize grayscale photographs from colour reference photos, object by object.
 
 The function API is :func:`colorize`; the stages live in sub-packages named after
-the pipeline: ``io`` (reading and writing), ``segment`` (panoptic segments),
-``transfer`` (colour transfer backends), ``evaluate`` (metrics over image pairs)
-and the faces ``cli``.
+the pipeline, in the order a photo goes through them: ``io`` (reading and writing),
+``segment`` (panoptic segments), ``reference`` (which reference colours each segment),
+``transfer`` (colour transfer backends), ``composite`` (blending and the output
+pixels), over the ground floor ``imaging`` and ``models``; ``evaluate``, ``batch``,
+``web`` and ``cli`` use the pipeline.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from panocolor.colorspace import compose_lab
+from panocolor.composite import compose_lab, composite_chroma
 from panocolor.composite.perobject import MODES, Mode, perobject_chroma
-from panocolor.composite.resample import resize_to_pixels, resize_to_shape
 from panocolor.errors import ModelNotFoundError, PanocolorError
 from panocolor.hints import Hint, SegmentColour, apply_hints, make_guidance
-from panocolor.io import ImageSource, composite_chroma, read_color, read_gray, to_pixels
+from panocolor.imaging import resize_to_pixels, resize_to_shape
+from panocolor.io import ImageSource, read_color, read_gray, to_pixels
+from panocolor.pipeline import Colorized
 from panocolor.reference import (
     ClassReferences,
     GalleryIndex,
@@ -29,7 +30,7 @@ from panocolor.reference import (
 )
 from panocolor.segment import Segmentation, Segmenter, build_segmenter
 from panocolor.transfer import DEFAULT_TRANSFER, ColorTransfer, build_transfer
-from panocolor.types import ColorImage, Colorized, GrayImage
+from panocolor.types import ColorImage, GrayImage
 
 log = logging.getLogger(__name__)
 

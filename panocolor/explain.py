@@ -14,12 +14,11 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from panocolor.colorspace import lab_to_rgb, lightness_to_gray
-from panocolor.composite.resample import resize_to_pixels
 from panocolor.hints import Hint
+from panocolor.imaging import lab_to_rgb, lightness_to_gray, resize_to_pixels
+from panocolor.pipeline import Colorized
 from panocolor.reference.base import ReferencePlan
 from panocolor.segment.draw import overlay
-from panocolor.types import Colorized
 
 _TILE_HEIGHT = 300
 _CARD_HEIGHT = 140

@@ -1,21 +1,16 @@
-"""Typed data objects that flow between the pipeline stages.
+"""The images every stage shares: a gray photo as L* and a colour photo as CIELAB.
 
-``read -> GrayImage``; a colour photo becomes a ``ColorImage``; a transfer backend
-turns ``GrayImage.lightness`` plus a ``ColorImage`` into a*b* chroma; composition
-turns lightness + chroma into the output pixels.
+``read_gray -> GrayImage``, ``read_color -> ColorImage``; a transfer backend turns
+``GrayImage.lightness`` plus a ``ColorImage`` into a*b* chroma. What a whole run
+returns, :class:`panocolor.pipeline.result.Colorized`, belongs to the pipeline level.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from panocolor.reference.base import ReferencePlan
-    from panocolor.segment.base import Segmentation
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,32 +76,3 @@ class ColorImage:
     @property
     def shape(self) -> tuple[int, int]:
         return self.lab.shape[:2]  # type: ignore[return-value]
-
-
-@dataclass(frozen=True, eq=False)
-class Colorized:
-    """The result of colorizing one gray photo.
-
-    Attributes
-    ----------
-    rgb : (H, W, 3) ndarray
-        sRGB pixels, uint8 for 8-bit inputs and uint16 for 16-bit inputs.
-    lightness : (H, W) float32 ndarray
-        The input's L*, which ``rgb`` reproduces up to quantisation.
-    ab : (H, W, 2) float32 ndarray
-        The chroma that was asked for (before gamut reduction).
-    timings : dict of str to float
-        Seconds spent per stage.
-    segmentation : Segmentation or None
-        The gray photo's segments (per-object colorization only; may be smaller
-        than the photo: it is computed at a working size).
-    plan : ReferencePlan or None
-        Which reference each segment used, and why (per-object colorization only).
-    """
-
-    rgb: np.ndarray
-    lightness: np.ndarray
-    ab: np.ndarray
-    timings: dict[str, float] = field(default_factory=dict)
-    segmentation: Segmentation | None = None
-    plan: ReferencePlan | None = None

@@ -6,16 +6,10 @@ processes or :mod:`~panocolor.batch.ray_engine`), and records every output in th
 manifest and every failure in the failures file (:mod:`~panocolor.batch.manifest`).
 """
 
+from panocolor.batch.engines import ENGINES, BatchEngine
 from panocolor.batch.jobs import FAILURES_NAME, MANIFEST_NAME, Job, list_jobs
 from panocolor.batch.manifest import Failure, Record, read_manifest
-from panocolor.batch.run import (
-    ENGINES,
-    BatchInterrupted,
-    BatchPlan,
-    BatchSummary,
-    Engine,
-    run_batch,
-)
+from panocolor.batch.run import BatchInterrupted, BatchPlan, BatchSummary, run_batch
 from panocolor.batch.worker import BatchConfig, Outcome
 
 __all__ = [
@@ -23,10 +17,10 @@ __all__ = [
     "FAILURES_NAME",
     "MANIFEST_NAME",
     "BatchConfig",
+    "BatchEngine",
     "BatchInterrupted",
     "BatchPlan",
     "BatchSummary",
-    "Engine",
     "Failure",
     "Job",
     "Outcome",

@@ -7,14 +7,14 @@ import dataclasses
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from panocolor.batch import _hooks
 from panocolor.batch.checks import check_output_folder, check_references
+from panocolor.batch.engines import ENGINES, BatchEngine
 from panocolor.batch.jobs import MANIFEST_NAME, Job, list_jobs
 from panocolor.batch.manifest import (
     Failure,
@@ -27,10 +27,8 @@ from panocolor.batch.manifest import (
 )
 from panocolor.batch.signals import Interrupt, StopOnSignal
 from panocolor.batch.worker import BatchConfig, Outcome, check_config
+from panocolor.defaults import DEFAULT_ENGINE
 from panocolor.errors import PanocolorError
-
-Engine = Literal["local", "ray"]
-ENGINES: tuple[Engine, ...] = ("local", "ray")
 
 
 @dataclass
@@ -135,30 +133,13 @@ def plan_batch(jobs: list[Job], out_dir: Path, *, overwrite: bool, threads: int 
     return plan
 
 
-def _engine_outcomes(
-    engine: Engine,
-    jobs: list[Job],
-    config: BatchConfig,
-    workers: int,
-    address: str | None,
-    stopping: Callable[[], bool],
-) -> Iterator[Outcome]:
-    if engine == "ray":
-        from panocolor.batch.ray_engine import run_ray
-
-        return run_ray(jobs, config, workers, address)
-    from panocolor.batch.local import run_local
-
-    return run_local(jobs, config, workers, stopping)
-
-
 def run_batch(
     source: Path,
     out_dir: Path,
     config: BatchConfig,
     *,
     workers: int = 1,
-    engine: Engine = "local",
+    engine: str = DEFAULT_ENGINE,
     ray_address: str | None = None,
     on_start: Callable[[BatchPlan], None] | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
@@ -176,10 +157,11 @@ def run_batch(
         ``workers`` if it is None.
     workers : int, optional
         Worker processes (local) or actors (Ray).
-    engine : {"local", "ray"}, optional
-        Where the jobs run.
+    engine : str, optional
+        Where the jobs run: a name in :data:`~panocolor.batch.engines.ENGINES` (``local``,
+        ``ray``).
     ray_address : str, optional
-        An existing Ray cluster (else a local Ray instance is started).
+        An existing Ray cluster (else a local Ray instance is started); ``ray`` only.
     on_start : callable, optional
         Called with the :class:`BatchPlan` before work starts.
     on_outcome : callable, optional
@@ -200,6 +182,7 @@ def run_batch(
         model file); single bad photos are failures in the summary instead.
     """
     started = time.perf_counter()
+    runner = ENGINES.build(engine, **({} if ray_address is None else {"address": ray_address}))
     if config.threads is None:
         config = dataclasses.replace(config, threads=max(1, (os.cpu_count() or 1) // workers))
     jobs = list_jobs(source, out_dir)
@@ -218,8 +201,7 @@ def run_batch(
                 summary,
                 stop,
                 workers,
-                engine,
-                ray_address,
+                runner,
                 on_start,
                 on_outcome,
             )
@@ -238,8 +220,7 @@ def _run(
     summary: BatchSummary,
     stop: StopOnSignal,
     workers: int,
-    engine: Engine,
-    ray_address: str | None,
+    engine: BatchEngine,
     on_start: Callable[[BatchPlan], None] | None,
     on_outcome: Callable[[Outcome], None] | None,
 ) -> None:
@@ -257,12 +238,9 @@ def _run(
                 summary.failures.append(failure)
             if on_start is not None:
                 on_start(plan)
-            outcomes = _engine_outcomes(
-                engine, plan.todo, config, workers, ray_address, stop.stopping
-            )
+            outcomes = engine(plan.todo, config, workers, stop.stopping)
             with contextlib.closing(outcomes):  # an early exit kills the workers
-                # Ray handles an exception anywhere; the local pool polls stop.stopping.
-                stop.raise_now = engine == "ray"
+                stop.raise_now = engine.raises_on_signal
                 for outcome in outcomes:
                     if outcome.record is not None:
                         manifest.append(outcome.record)

@@ -102,8 +102,7 @@ def check_config(config: BatchConfig) -> None:
 
     settings = _settings(config)
     TRANSFERS.get(settings.transfer)
-    if settings.segmenter not in ("auto", "none"):
-        SEGMENTERS.get(settings.segmenter)
+    SEGMENTERS.get(settings.segmenter)
     for path in [config.reference, *config.class_references.values()]:
         if path is not None:
             read_color(path)

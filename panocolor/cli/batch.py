@@ -20,7 +20,8 @@ from rich.progress import (
 from rich.text import Text
 
 from panocolor.cli._app import app, console, fail, handle_errors
-from panocolor.cli.colorize import TransferOption
+from panocolor.cli.colorize import ModelDirOption, ModeOption, SegmenterOption, TransferOption
+from panocolor.defaults import DEFAULT_ENGINE, DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
 from panocolor.errors import PanocolorError
 
 if TYPE_CHECKING:
@@ -108,19 +109,15 @@ def batch(
     ] = os.cpu_count() or 1,
     engine: Annotated[
         str, typer.Option("--engine", help="local (worker processes) or ray.")
-    ] = "local",
+    ] = DEFAULT_ENGINE,
     ray_address: Annotated[
         str | None,
         typer.Option("--ray-address", help="Existing Ray cluster (default: start one here)."),
     ] = None,
-    transfer: TransferOption = "photoreal",
-    segmenter: Annotated[
-        str, typer.Option("--segmenter", help="auto, none, deeplab, superpixel...")
-    ] = "auto",
-    mode: Annotated[str, typer.Option("--mode", help="fast or faithful per-object mode.")] = "fast",
-    model_dir: Annotated[
-        Path | None, typer.Option("--model-dir", help="Folder searched first for model files.")
-    ] = None,
+    transfer: TransferOption = DEFAULT_TRANSFER,
+    segmenter: SegmenterOption = DEFAULT_SEGMENTER,
+    mode: ModeOption = DEFAULT_MODE,
+    model_dir: ModelDirOption = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Redo and replace outputs that exist.")
     ] = False,

@@ -11,10 +11,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from panocolor.cli._app import app, console, fail, handle_errors
 from panocolor.cli._hints import warn_models_missing
+from panocolor.defaults import DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
 from panocolor.errors import ImageWriteError, PanocolorError
 
 if TYPE_CHECKING:
-    from panocolor.types import Colorized
+    from panocolor.pipeline import Colorized
 
 TransferOption = Annotated[
     str,
@@ -153,9 +154,9 @@ def colorize(
         Path | None,
         typer.Option("--gallery", help="Folder of colour photos to pick references from."),
     ] = None,
-    transfer: TransferOption = "photoreal",
-    segmenter: SegmenterOption = "auto",
-    mode: ModeOption = "fast",
+    transfer: TransferOption = DEFAULT_TRANSFER,
+    segmenter: SegmenterOption = DEFAULT_SEGMENTER,
+    mode: ModeOption = DEFAULT_MODE,
     explain: Annotated[
         Path | None,
         typer.Option("--explain", help="Also write a PNG panel: segments, references, result."),

@@ -11,6 +11,7 @@ import typer
 from panocolor.cli._app import app, console, handle_errors
 from panocolor.cli._hints import warn_models_missing
 from panocolor.cli.colorize import ModelDirOption, TransferOption
+from panocolor.defaults import DEFAULT_TRANSFER
 
 
 def demo_images() -> tuple[np.ndarray, np.ndarray]:
@@ -28,7 +29,7 @@ def demo_images() -> tuple[np.ndarray, np.ndarray]:
     """
     from skimage import data
 
-    from panocolor.colorspace import lightness_to_gray, rgb_to_lab
+    from panocolor.imaging.colorspace import lightness_to_gray, rgb_to_lab
 
     photo = data.chelsea()
     width = photo.shape[1]
@@ -43,7 +44,7 @@ def demo(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for the demo's images.")
     ] = Path("panocolor-demo"),
-    transfer: TransferOption = "photoreal",
+    transfer: TransferOption = DEFAULT_TRANSFER,
     model_dir: ModelDirOption = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace earlier demo files.")

@@ -90,8 +90,9 @@ def evaluate(
     )
 
     from panocolor.evaluate.protocols import plan_samples
-    from panocolor.evaluate.report import ContactSheet, check_outputs, summary_table, write_report
+    from panocolor.evaluate.report import check_outputs, summary_table, write_report
     from panocolor.evaluate.runner import iter_evaluation, with_floors
+    from panocolor.evaluate.sheet import ContactSheet
     from panocolor.transfer import DEFAULT_TRANSFER
 
     check_outputs(out, overwrite)

@@ -1,10 +1,5 @@
-"""Compositing stage: chroma brought to full resolution and combined with the input's L*."""
+"""Compositing stage: per-object chroma blended under soft masks, and L* + chroma -> pixels."""
 
-from panocolor.composite.resample import (
-    guided_upsample,
-    resize_to_pixels,
-    resize_to_shape,
-    working_shape,
-)
+from panocolor.composite.compose import compose_lab, composite_chroma
 
-__all__ = ["guided_upsample", "resize_to_pixels", "resize_to_shape", "working_shape"]
+__all__ = ["compose_lab", "composite_chroma"]

@@ -26,9 +26,9 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from panocolor.composite.resample import guided_upsample, resize_to_pixels
+from panocolor.imaging import guided_upsample, resize_to_pixels
 from panocolor.reference.base import ReferenceChoice, ReferencePlan
-from panocolor.segment.base import Segmentation
+from panocolor.segment.segmentation import Segmentation
 from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
 Mode = Literal["fast", "faithful"]

@@ -30,13 +30,13 @@ _EXPORTS = {
         "self_reference",
     ),
     "panocolor.evaluate.report": (
-        "ContactSheet",
         "MethodSummary",
         "summarize",
         "summary_markdown",
         "summary_table",
         "write_report",
     ),
+    "panocolor.evaluate.sheet": ("ContactSheet",),
     "panocolor.evaluate.runner": (
         "FLOORS",
         "METHODS",

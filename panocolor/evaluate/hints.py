@@ -27,12 +27,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from panocolor.colorspace import compose_lab
-from panocolor.composite.resample import resize_to_pixels
+from panocolor.composite import compose_lab
 from panocolor.evaluate.protocols import Sample
 from panocolor.hints import Hint, apply_hints, make_guidance
+from panocolor.imaging.resample import resize_to_pixels
 from panocolor.io import to_pixels
-from panocolor.types import Colorized
+from panocolor.pipeline import Colorized
 
 HINTS_ONLY = "hints-only"
 HINT_WINDOW = 2  # radius: each hint's colour is the truth's mean over 5 x 5 pixels

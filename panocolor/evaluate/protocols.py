@@ -22,15 +22,14 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from panocolor.colorspace import rgb_to_lab
 from panocolor.evaluate.truth import recounted, truth_segmentation
-from panocolor.io import read_rgb
+from panocolor.imaging import rgb_to_lab
+from panocolor.io import IMAGE_SUFFIXES, read_rgb
 from panocolor.segment import Segmentation
 from panocolor.types import ColorImage, GrayImage
 
 ProtocolName = Literal["self", "pairs"]
 PROTOCOLS: tuple[ProtocolName, ...] = ("self", "pairs")
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"})
 SELF_CROP_FRACTION = 0.8
 
 

@@ -29,17 +29,13 @@ from pathlib import Path
 import numpy as np
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import rgb_to_lab
 from panocolor.errors import PanocolorError, UnknownBackendError
 from panocolor.evaluate.metrics import (
-    blotchiness,
-    colour_bleeding,
     colourfulness,
     colourfulness_ratio,
     mean_ciede2000,
     p99_lightness_error,
     psnr,
-    region_adherence,
     ssim,
     to_unit_rgb,
 )
@@ -50,9 +46,11 @@ from panocolor.evaluate.protocols import (
     load_sample,
     plan_samples,
 )
+from panocolor.evaluate.region_metrics import blotchiness, colour_bleeding, region_adherence
+from panocolor.imaging import rgb_to_lab
+from panocolor.pipeline import Colorized
 from panocolor.registry import Registry
 from panocolor.transfer import TRANSFERS, build_transfer
-from panocolor.types import Colorized
 
 Method = Callable[[Sample], Colorized]
 MethodFactory = Callable[[], Method]

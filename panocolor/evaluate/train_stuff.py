@@ -56,11 +56,11 @@ def photo_rows(models, lightness: np.ndarray, semantic: np.ndarray):  # noqa: AN
     ``models`` is a ``(voc, cityscapes)`` pair of
     :class:`~panocolor.segment.deeplab.DeepLabModel`; ``lightness`` is L* (H, W).
     """
+    from panocolor.imaging import lightness_to_uint8
     from panocolor.segment.classes import coco_categories
-    from panocolor.segment.deeplab import to_uint8
 
     voc, cityscapes = models
-    gray = to_uint8(lightness)
+    gray = lightness_to_uint8(lightness)
     _, features = voc.run(gray)
     inputs = probe_inputs(features.descriptors, cityscapes(gray), gray)
     lut = group_lut({c.id: c.is_thing for c in coco_categories().values()})

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from panocolor.composite.resample import resize_to_shape
 from panocolor.hints.chroma import relative_chroma
 from panocolor.hints.spread import (
     SEED_RADIUS,
@@ -21,7 +20,8 @@ from panocolor.hints.spread import (
     working_lightness,
 )
 from panocolor.hints.types import Hint, HintError, SegmentColour, check_scribbles
-from panocolor.segment.base import Segmentation
+from panocolor.imaging.resample import resize_to_shape
+from panocolor.segment.segmentation import Segmentation
 
 
 @dataclass(frozen=True)

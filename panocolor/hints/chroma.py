@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from panocolor.colorspace import chroma_table, max_chroma, rgb_to_lab
+from panocolor.imaging.colorspace import chroma_table, max_chroma, rgb_to_lab
 
 _EPS = 1e-6
 

@@ -22,11 +22,11 @@ import functools
 import cv2
 import numpy as np
 
-from panocolor.composite.resample import resize_to_pixels, resize_to_shape
 from panocolor.hints.chroma import chroma_at, relative_chroma
 from panocolor.hints.upsample import joint_upsample
 from panocolor.imaging.propagate import lightness_guide
-from panocolor.segment.base import Segmentation
+from panocolor.imaging.resample import resize_to_pixels, resize_to_shape
+from panocolor.segment.segmentation import Segmentation
 
 HINT_PIXELS = 256 * 256
 """Pixel budget of the working size the hints are spread at."""

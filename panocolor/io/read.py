@@ -12,7 +12,7 @@ All readers share one set of rules:
   (``value * alpha + (1 - alpha)``), the way a viewer shows them on a white page.
   :func:`read_gray` also keeps the alpha and the photo's own L* before compositing,
   so that colour is found on the photo and composited the same way
-  (:func:`composite_chroma`), not painted onto the half-white edge.
+  (:func:`panocolor.composite.compose.composite_chroma`), not painted onto the half-white edge.
 * 16-bit files keep their 16 bits: Pillow decodes 16-bit gray itself, but reduces
   16-bit RGB(A) to 8 bits, so those PNGs are decoded by OpenCV and those TIFFs by
   tifffile (or by OpenCV where tifffile lacks the optional ``imagecodecs`` package
@@ -32,8 +32,8 @@ import warnings
 
 import numpy as np
 
-from panocolor.colorspace import compose_lab, gray_to_lightness, rgb_to_lab
 from panocolor.errors import ColorInputWarning, UnusableReferenceError
+from panocolor.imaging.colorspace import gray_to_lightness, rgb_to_lab
 from panocolor.io.decode import ImageSource, decode
 from panocolor.types import ColorImage, GrayImage
 
@@ -149,43 +149,6 @@ def _lightness(pixels: np.ndarray) -> np.ndarray:
     if pixels.ndim == 2:
         return gray_to_lightness(pixels)
     return np.ascontiguousarray(rgb_to_lab(pixels)[..., 0])
-
-
-def composite_chroma(opaque_lightness: np.ndarray, ab: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """The chroma of a colorized photo with transparency, composited onto white.
-
-    The gray input was composited onto white by the readers' rule (``value * alpha +
-    1 - alpha`` in sRGB values). Its colour must be composited the same way: the photo's
-    own pixels (``opaque_lightness``) colorized with ``ab``, then mixed with white. Colour
-    found on the composited lightness instead treats the half-white edge as content, and
-    the transfer paints it (a salmon band along a fading edge). Compose the result with
-    :attr:`GrayImage.lightness <panocolor.types.GrayImage>`: L* stays the input's.
-
-    Parameters
-    ----------
-    opaque_lightness : (H, W) float32 ndarray
-        :attr:`GrayImage.opaque_lightness <panocolor.types.GrayImage>`.
-    ab : (H, W, 2) float32 ndarray
-        Chroma found on ``opaque_lightness``.
-    alpha : (H, W) float32 ndarray
-        :attr:`GrayImage.alpha <panocolor.types.GrayImage>`.
-
-    Returns
-    -------
-    ab : (H, W, 2) float32 ndarray
-        a*, b* of the composite: ``ab`` where opaque, fading to 0 where transparent.
-
-    Examples
-    --------
-    >>> ab = np.full((1, 3, 2), 20.0, np.float32)
-    >>> faded = composite_chroma(np.full((1, 3), 50.0), ab, np.array([[1.0, 0.5, 0.0]]))
-    >>> [round(float(c), 1) for c in np.hypot(faded[0, :, 0], faded[0, :, 1])]
-    [28.3, 12.1, 0.0]
-    """
-    coverage = np.asarray(alpha, np.float32)[..., None]
-    rgb = compose_lab(opaque_lightness, ab)
-    composited = np.minimum(rgb * coverage + (1.0 - coverage), 1.0)
-    return np.ascontiguousarray(rgb_to_lab(composited)[..., 1:])
 
 
 def read_color(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ColorImage:

@@ -4,10 +4,11 @@ Backends ask :func:`find_model` for a path and never look elsewhere. A file is
 searched, in order, in an explicit ``model_dir``, in ``$PANOCOLOR_MODEL_DIR`` and in
 the per-user cache; :func:`fetch_models` (``panocolor models fetch``) fills a folder
 from the public addresses or from a local copy, verifying every sha256;
-:func:`tflite_interpreter` opens a model file without the runtime's chatter on stderr.
+:class:`TFLiteModel` runs a model file (created without the runtime's chatter on stderr)
+and returns the tensors asked for.
 """
 
-from panocolor.models._runtime import tflite_interpreter
+from panocolor.models._runtime import TFLiteModel, dequantize
 from panocolor.models._store import (
     ENV_VAR,
     ModelFetchError,
@@ -26,11 +27,12 @@ __all__ = [
     "MODEL_FILES",
     "ModelFetchError",
     "ModelFile",
+    "TFLiteModel",
     "cache_dir",
+    "dequantize",
     "fetch_models",
     "file_sha256",
     "find_model",
     "locate",
     "search_dirs",
-    "tflite_interpreter",
 ]

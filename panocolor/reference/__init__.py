@@ -1,15 +1,16 @@
 """Reference stage: for every segment of the gray photo, where its colour comes from.
 
-Sources register in :data:`REFERENCE_SOURCES` (one file each) and are asked in
-priority order by :func:`plan_references`: a photo chosen for one segment
-(``segments``), the user's per-class photos (``classes``), same-class regions of
-the one reference photo (``photo``), the most similar same-class segment of a
-gallery (``gallery``), the most alike region of the reference (``photo`` by
-appearance), and finally the whole reference (``whole``).
+Sources (one file each, all following :class:`ReferenceSource`) are asked in priority
+order by :func:`plan_references`: a photo chosen for one segment
+(:class:`SegmentReferences`), the user's per-class photos (:class:`ClassReferences`),
+same-class regions of the one reference photo (:class:`ReferencePhoto`), the most
+similar same-class segment of a gallery (:class:`GallerySource`), the most alike
+region of the reference (:class:`ReferencePhoto` by appearance), and finally the whole
+reference (:class:`WholeReference`). Sources are built from images and segmenters,
+not from names and options, so they have no registry.
 """
 
 from panocolor.reference.base import (
-    REFERENCE_SOURCES,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -23,7 +24,6 @@ from panocolor.reference.planner import plan_references
 from panocolor.reference.whole import WholeReference
 
 __all__ = [
-    "REFERENCE_SOURCES",
     "ClassReferences",
     "GalleryIndex",
     "GallerySource",

@@ -14,8 +14,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from panocolor.registry import Registry
-from panocolor.segment.base import UNKNOWN_CLASS_ID, Segment, Segmentation
+from panocolor.imaging.resample import resize_to_pixels
+from panocolor.segment.segmentation import UNKNOWN_CLASS_ID, Segment, Segmentation
 from panocolor.types import ColorImage
 
 Reason = Literal[
@@ -143,9 +143,6 @@ class ReferenceSource(Protocol):
     ) -> Proposal: ...
 
 
-REFERENCE_SOURCES: Registry[type[ReferenceSource]] = Registry("reference source")
-
-
 def is_classed(segment: Segment) -> bool:
     """True for segments with a real class (``unknown-k`` regions have none)."""
     return segment.class_id != UNKNOWN_CLASS_ID
@@ -153,8 +150,6 @@ def is_classed(segment: Segment) -> bool:
 
 def shrink_color(image: ColorImage, max_pixels: int) -> ColorImage:
     """``image`` at most ``max_pixels`` large (references need no more than the working size)."""
-    from panocolor.composite.resample import resize_to_pixels
-
     if image.lab.shape[0] * image.lab.shape[1] <= max_pixels:
         return image
     return ColorImage(resize_to_pixels(image.lab, max_pixels), source=image.source)

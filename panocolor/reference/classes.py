@@ -11,19 +11,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.reference.base import (
-    REFERENCE_SOURCES,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
     shrink_color,
 )
 from panocolor.reference.photo import REFERENCE_PIXELS, SegmentedReference
-from panocolor.segment.base import Segment, Segmentation, Segmenter
+from panocolor.segment.base import Segmenter
 from panocolor.segment.classes import resolve_class
+from panocolor.segment.segmentation import Segment, Segmentation
 from panocolor.types import ColorImage
 
 
-@REFERENCE_SOURCES.register("classes")
 @dataclass(eq=False)
 class ClassReferences:
     """Serve each segment whose class the user gave a photo for.
@@ -77,7 +76,6 @@ class ClassReferences:
         return proposal
 
 
-@REFERENCE_SOURCES.register("segments")
 @dataclass(eq=False)
 class SegmentReferences:
     """Serve chosen segments from chosen photos (whole photo), e.g. a swap in the web app.

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 import cv2
 import numpy as np
 
-from panocolor.colorspace import lightness_to_gray
-from panocolor.models import find_model
+from panocolor.imaging.colorspace import lightness_to_uint8
+from panocolor.models import TFLiteModel, find_model
 
 EMBEDDING_MODEL = "mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"
 _EMBED_SIDE = 224
@@ -61,9 +60,7 @@ class Embedder:
     """
 
     def __init__(self, model_dir: str | os.PathLike[str] | None = None, num_threads: int = 2):
-        self._interpreter = _interpreter(str(find_model(EMBEDDING_MODEL, model_dir)), num_threads)
-        self._input = self._interpreter.get_input_details()[0]["index"]
-        self._output = self._interpreter.get_output_details()[0]["index"]
+        self.runner = TFLiteModel.shared(find_model(EMBEDDING_MODEL, model_dir), num_threads)
 
     def __call__(self, lightness: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Unit-length embedding of the bounding box of ``mask`` (or the whole image).
@@ -85,17 +82,8 @@ class Embedder:
             rows, cols = np.nonzero(mask)
             box = np.s_[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
             crop = np.where(mask[box], lightness[box], lightness[mask].mean())
-        gray = np.round(lightness_to_gray(crop) * 255).astype(np.uint8)
+        gray = lightness_to_uint8(crop)
         gray = cv2.resize(gray, (_EMBED_SIDE, _EMBED_SIDE), interpolation=cv2.INTER_AREA)
         batch = np.repeat(gray[None, :, :, None], 3, axis=-1)
-        self._interpreter.set_tensor(self._input, batch)
-        self._interpreter.invoke()
-        vector = self._interpreter.get_tensor(self._output).reshape(-1).astype(np.float32)
+        vector = self.runner.run(batch)[0].reshape(-1).astype(np.float32)
         return vector / max(float(np.linalg.norm(vector)), 1e-6)
-
-
-@lru_cache(maxsize=4)
-def _interpreter(path: str, num_threads: int):  # noqa: ANN202 (litert has no type stubs)
-    from panocolor.models import tflite_interpreter  # quiet: no runtime chatter on stderr
-
-    return tflite_interpreter(path, num_threads)

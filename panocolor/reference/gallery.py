@@ -21,8 +21,8 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from panocolor.errors import PanocolorError
+from panocolor.io import IMAGE_SUFFIXES
 from panocolor.reference.base import (
-    REFERENCE_SOURCES,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -31,11 +31,11 @@ from panocolor.reference.base import (
 )
 from panocolor.reference.describe import Embedder
 from panocolor.reference.photo import REFERENCE_PIXELS
-from panocolor.segment.base import Segment, Segmentation, Segmenter
+from panocolor.segment.base import Segmenter
+from panocolor.segment.segmentation import Segment, Segmentation
 
 log = logging.getLogger(__name__)
 
-GALLERY_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
 _INDEX_VERSION = 2
 
 
@@ -113,9 +113,7 @@ class GalleryIndex:
 
     def _photos(self) -> list[Path]:
         return sorted(
-            p
-            for p in self.folder.rglob("*")
-            if p.is_file() and p.suffix.lower() in GALLERY_SUFFIXES
+            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
         )
 
     def _cache_file(self, photo: Path) -> Path:
@@ -236,7 +234,6 @@ def _save_entry(cache_file: Path, entry: GalleryEntry, stamp: str) -> None:
         raise
 
 
-@REFERENCE_SOURCES.register("gallery")
 @dataclass(eq=False)
 class GallerySource:
     """Serve each classed segment from the most similar same-class gallery segment."""

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.reference.base import (
-    REFERENCE_SOURCES,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -22,7 +21,8 @@ from panocolor.reference.base import (
     shrink_color,
 )
 from panocolor.reference.describe import descriptor_similarity, texture_descriptor
-from panocolor.segment.base import Segment, Segmentation, Segmenter
+from panocolor.segment.base import Segmenter
+from panocolor.segment.segmentation import Segment, Segmentation
 from panocolor.types import ColorImage
 
 REFERENCE_PIXELS = 512 * 512  # references are segmented and drawn from at this size
@@ -66,7 +66,6 @@ class SegmentedReference:
         return self._cache["value"]
 
 
-@REFERENCE_SOURCES.register("photo")
 @dataclass(eq=False)
 class ReferencePhoto:
     """Same-class regions of one reference photo (or the most alike region).

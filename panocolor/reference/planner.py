@@ -8,7 +8,7 @@ import numpy as np
 
 from panocolor.errors import PanocolorError
 from panocolor.reference.base import ReferenceChoice, ReferenceImage, ReferencePlan, ReferenceSource
-from panocolor.segment.base import Segmentation
+from panocolor.segment.segmentation import Segmentation
 
 
 def plan_references(

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from panocolor.reference.base import REFERENCE_SOURCES, Proposal, ReferenceChoice, is_classed
+from panocolor.reference.base import Proposal, ReferenceChoice, is_classed
 from panocolor.reference.photo import SegmentedReference
-from panocolor.segment.base import Segment, Segmentation
+from panocolor.segment.segmentation import Segment, Segmentation
 
 
-@REFERENCE_SOURCES.register("whole")
 @dataclass(eq=False)
 class WholeReference:
     """Serve every pending segment from the whole of one photo.

@@ -1,232 +1,25 @@
-"""The segmentation stage's contract: typed panoptic output, the Segmenter protocol, a registry.
+"""The segmentation stage's contract: the Segmenter protocol and the registry of backends.
 
-A segmenter turns a gray photo's lightness into a :class:`Segmentation`: an (H, W)
-map of segment ids where every pixel belongs to exactly one segment, plus one
-:class:`Segment` record per id (class, thing or stuff, confidence, area). Ids are
-unique across things and stuff, so an instance id can never be mistaken for a
-stuff class. Class ids are COCO panoptic category ids (the common vocabulary of
-every backend, see :mod:`panocolor.segment.classes`); ``class_id == 0`` means a
-region without a class, labelled ``unknown-k``.
+A segmenter turns a gray photo's lightness into a
+:class:`~panocolor.segment.segmentation.Segmentation`. Backends register in
+:data:`SEGMENTERS`, with ``none`` (no segmenter) and ``auto`` (``deeplab`` when its model
+files are found) among them, and are built by :func:`build_segmenter`.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+import logging
+import os
 from typing import Any, Protocol, runtime_checkable
 
-import cv2
 import numpy as np
 
-from panocolor.errors import PanocolorError
+from panocolor.defaults import DEFAULT_SEGMENTER
+from panocolor.errors import ModelNotFoundError
 from panocolor.registry import Registry
+from panocolor.segment.segmentation import Segmentation
 
-UNKNOWN_CLASS_ID = 0
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One segment of a :class:`Segmentation`.
-
-    Attributes
-    ----------
-    id : int
-        Its value in ``Segmentation.ids``, >= 1.
-    class_id : int
-        COCO panoptic category id; 0 for a region without a class.
-    label : str
-        Class name (COCO category name), or ``unknown-k`` when ``class_id == 0``.
-    is_thing : bool
-        True for a countable object instance, False for a stuff region.
-    area : int
-        Number of pixels, >= 1.
-    score : float or None
-        Confidence in [0, 1], or None when the backend gives none.
-    source : str
-        What produced it (``deeplab-voc``, ``deeplab-cityscapes``, ``superpixel``...).
-    """
-
-    id: int
-    class_id: int
-    label: str
-    is_thing: bool
-    area: int
-    score: float | None = None
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        if self.id < 1:
-            raise ValueError(f"Segment.id must be >= 1, got {self.id}")
-        if self.area < 1:
-            raise ValueError(f"Segment.area must be >= 1, got {self.area} (segment {self.id})")
-        if self.score is not None and not 0.0 <= self.score <= 1.0:
-            raise ValueError(f"Segment.score must be in [0, 1] or None, got {self.score}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record (the keys of the attributes)."""
-        return {
-            "id": self.id,
-            "class_id": self.class_id,
-            "label": self.label,
-            "is_thing": self.is_thing,
-            "area": self.area,
-            "score": self.score,
-            "source": self.source,
-        }
-
-
-@dataclass(frozen=True, eq=False)
-class Segmentation:
-    """A panoptic segmentation: every pixel in exactly one listed segment.
-
-    Attributes
-    ----------
-    ids : (H, W) int32 ndarray
-        Segment id of each pixel; every value is the ``id`` of one listed segment.
-    segments : tuple of Segment
-        One record per id, areas matching the pixel counts.
-
-    Raises
-    ------
-    ValueError
-        If ``ids`` is not a 2-D int32 array, a pixel is uncovered (id 0 or an id not
-        listed), ids repeat, or an area does not match its pixel count.
-    """
-
-    ids: np.ndarray
-    segments: tuple[Segment, ...]
-
-    def __post_init__(self) -> None:
-        ids = self.ids
-        if not isinstance(ids, np.ndarray) or ids.ndim != 2 or ids.dtype != np.int32:
-            got = getattr(ids, "dtype", type(ids).__name__), getattr(ids, "shape", None)
-            raise ValueError(f"ids must be an (H, W) int32 ndarray, got {got}")
-        if ids.size == 0:
-            raise ValueError(f"ids must not be empty, got shape {ids.shape}")
-        object.__setattr__(self, "segments", tuple(self.segments))
-        listed = [s.id for s in self.segments]
-        if len(set(listed)) != len(listed):
-            raise ValueError("segment ids must be unique")
-        low, high = int(ids.min()), int(ids.max())
-        if low < 1:
-            raise ValueError(f"{int(np.count_nonzero(ids < 1))} pixels are not covered (id < 1)")
-        counts = np.bincount(ids.ravel(), minlength=max(high, max(listed, default=0)) + 1)
-        unlisted = set(np.flatnonzero(counts).tolist()) - set(listed)
-        if unlisted:
-            raise ValueError(f"ids {sorted(unlisted)[:10]} appear in the map but are not listed")
-        for s in self.segments:
-            if counts[s.id] != s.area:
-                raise ValueError(f"segment {s.id} has area {s.area} but {counts[s.id]} pixels")
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(H, W) of the label map."""
-        return self.ids.shape  # type: ignore[return-value]
-
-    def get(self, segment_id: int) -> Segment:
-        """The record of ``segment_id``; KeyError if it is not listed."""
-        for s in self.segments:
-            if s.id == segment_id:
-                return s
-        raise KeyError(f"no segment with id {segment_id}")
-
-    def mask(self, segment_id: int) -> np.ndarray:
-        """(H, W) bool mask of one segment."""
-        self.get(segment_id)
-        return self.ids == segment_id
-
-    def by_label(self, label: str) -> tuple[Segment, ...]:
-        """Segments whose label is ``label``, largest first."""
-        found = [s for s in self.segments if s.label == label]
-        return tuple(sorted(found, key=lambda s: -s.area))
-
-    def resized(self, shape: tuple[int, int]) -> Segmentation:
-        """The same segmentation at another size (nearest neighbour).
-
-        Segments that vanish at the new size are dropped; areas are recounted.
-
-        Parameters
-        ----------
-        shape : (H', W') tuple of int
-            Target size.
-        """
-        height, width = (int(v) for v in shape)
-        if height < 1 or width < 1:
-            raise ValueError(f"shape must be positive, got {shape}")
-        ids = cv2.resize(self.ids, (width, height), interpolation=cv2.INTER_NEAREST)
-        return self._recounted(ids)
-
-    def _recounted(self, ids: np.ndarray) -> Segmentation:
-        counts = np.bincount(ids.ravel(), minlength=int(self.ids.max()) + 1)
-        kept = tuple(replace(s, area=int(counts[s.id])) for s in self.segments if counts[s.id])
-        return Segmentation(ids, kept)
-
-    def soft_masks(
-        self,
-        lightness: np.ndarray | None = None,
-        *,
-        radius: int | None = None,
-        eps: float = 1e-3,
-    ) -> np.ndarray:
-        """Soft version of every segment's mask, for feathered compositing.
-
-        With ``lightness`` each hard mask is smoothed by a guided filter steered by
-        the gray image, so transitions follow its edges; without it, by a box blur.
-        Values are clipped at 0 and renormalised, so they are >= 0 and sum to 1 at
-        every pixel.
-
-        Parameters
-        ----------
-        lightness : (H, W) array_like, optional
-            L* in [0, 100], the guide.
-        radius : int, optional
-            Filter radius in pixels; default 1% of the longer side (at least 1).
-        eps : float, optional
-            Guided-filter regularisation on a [0, 1] guide; larger is smoother.
-
-        Returns
-        -------
-        masks : (K, H, W) float32 ndarray
-            One plane per segment, in the order of ``segments``. Memory is
-            ``4 * K * H * W`` bytes: resize the segmentation first for big images.
-        """
-        from panocolor.segment._refine import guided_filter
-
-        height, width = self.shape
-        r = radius if radius is not None else max(1, round(0.01 * max(height, width)))
-        guide = None
-        if lightness is not None:
-            guide = np.asarray(lightness, dtype=np.float32) / 100.0
-            if guide.shape != self.shape:
-                raise ValueError(f"lightness must have shape {self.shape}, got {guide.shape}")
-        masks = np.empty((len(self.segments), height, width), np.float32)
-        for k, s in enumerate(self.segments):
-            hard = (self.ids == s.id).astype(np.float32)
-            if guide is None:
-                masks[k] = cv2.blur(hard, (2 * r + 1, 2 * r + 1), borderType=cv2.BORDER_REFLECT)
-            else:
-                masks[k] = guided_filter(guide, hard, r, eps)
-        np.clip(masks, 0.0, None, out=masks)
-        total = masks.sum(axis=0)
-        empty = total <= 1e-6
-        if empty.any():  # every plane clipped away: fall back to the hard mask there
-            index = {s.id: k for k, s in enumerate(self.segments)}
-            lookup = np.zeros(int(self.ids.max()) + 1, np.intp)
-            lookup[list(index)] = list(index.values())
-            rows, cols = np.nonzero(empty)
-            masks[lookup[self.ids[rows, cols]], rows, cols] = 1.0
-            total[empty] = 1.0
-        masks /= total
-        return masks
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary: size and segment records (not the pixels)."""
-        return {
-            "height": self.shape[0],
-            "width": self.shape[1],
-            "segments": [s.to_dict() for s in self.segments],
-        }
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -240,23 +33,45 @@ class Segmenter(Protocol):
     def __call__(self, lightness: np.ndarray) -> Segmentation: ...
 
 
-SEGMENTERS: Registry[Callable[..., Segmenter]] = Registry("segmenter")
-"""Segmentation backends by name; each entry is a factory taking keyword options."""
+SEGMENTERS: Registry[Segmenter | None] = Registry("segmenter", (Segmenter, type(None)))
+"""Segmentation backends by name; each entry is a factory taking keyword options.
+
+``none`` builds None (no segmentation: one transfer for the whole photo) and ``auto``
+builds ``deeplab`` when its model files are found, else None.
+"""
 
 
-def build_segmenter(name: str = "deeplab", **options: Any) -> Segmenter:
+@SEGMENTERS.register("none")
+def no_segmenter() -> None:
+    """No segmentation: the pipeline colours the whole photo from one reference."""
+    return None
+
+
+@SEGMENTERS.register("auto")
+def auto_segmenter(model_dir: str | os.PathLike[str] | None = None) -> Segmenter | None:
+    """``deeplab`` when its model files are found (in ``model_dir`` first), else None."""
+    try:
+        return SEGMENTERS.build("deeplab", model_dir=model_dir)
+    except ModelNotFoundError as error:
+        log.info("segmentation models not found (%s); using one reference for all", error)
+        return None
+
+
+def build_segmenter(name: str = DEFAULT_SEGMENTER, **options: Any) -> Segmenter | None:
     """Build a registered segmentation backend.
 
     Parameters
     ----------
     name : str, optional
-        A name in :data:`SEGMENTERS` (``deeplab``, ``superpixel``, ``panoptic-file``, ``hf``).
+        A name in :data:`SEGMENTERS` (``auto``, ``none``, ``deeplab``, ``superpixel``,
+        ``panoptic-file``, ``hf``).
     **options
         Keyword options of that backend (for example ``model_dir=``).
 
     Returns
     -------
-    segmenter : Segmenter
+    segmenter : Segmenter or None
+        None for ``none``, and for ``auto`` without the DeepLab model files.
 
     Raises
     ------
@@ -265,15 +80,7 @@ def build_segmenter(name: str = "deeplab", **options: Any) -> Segmenter:
     PanocolorError
         If an option is not one the backend takes.
     """
-    factory = SEGMENTERS.get(name)
-    try:
-        inspect.signature(factory).bind(**options)
-    except TypeError as error:
-        raise PanocolorError(f"segmenter {name!r}: {error}") from None
-    segmenter = factory(**options)
-    if not isinstance(segmenter, Segmenter):
-        raise TypeError(f"segmenter {name!r} built {type(segmenter).__name__}, not a Segmenter")
-    return segmenter
+    return SEGMENTERS.build(name, **options)
 
 
 def check_lightness(lightness: np.ndarray) -> np.ndarray:
@@ -291,21 +98,3 @@ def check_lightness(lightness: np.ndarray) -> np.ndarray:
             "convert colour images with panocolor.io.read_gray first"
         )
     return array
-
-
-def unknown_segments(region_ids: Iterable[int], counts: np.ndarray, source: str) -> list[Segment]:
-    """Records ``unknown-1``, ``unknown-2``... for class-less regions.
-
-    Parameters
-    ----------
-    region_ids : iterable of int
-        Segment ids, in the order they are numbered.
-    counts : (N,) int ndarray
-        Pixel count of each id (a bincount of the label map).
-    source : str
-        Backend name stored in each record.
-    """
-    return [
-        Segment(int(i), UNKNOWN_CLASS_ID, f"unknown-{k}", False, int(counts[i]), None, source)
-        for k, i in enumerate(region_ids, start=1)
-    ]

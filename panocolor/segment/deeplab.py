@@ -4,7 +4,7 @@ DeepLabv3 (Pascal VOC, 20 object classes) gives the things; DeepLab Cityscapes
 gives only the stuff classes it is trustworthy on for general photos (road,
 sidewalk, building, vegetation, terrain, sky). Both run on the gray photo copied to
 three channels at 513 x 513. The fused class map is refined to full resolution on
-the gray image (:func:`~panocolor.segment._refine.refine_labels`), things are split
+the gray image (:func:`~panocolor.segment.refine.refine_labels`), things are split
 into instances by connected components, fragments smaller than ``min_area`` are
 merged into their neighbours, and pixels no model claims become ``unknown-k``
 regions (graph-based superpixels).
@@ -13,190 +13,25 @@ regions (graph-based superpixels).
 from __future__ import annotations
 
 import os
-import threading
-import warnings
-from collections.abc import Callable
 
 import cv2
 import numpy as np
 
-from panocolor.colorspace import lightness_to_gray
 from panocolor.errors import PanocolorError
-from panocolor.models import find_model, tflite_interpreter
-from panocolor.segment._refine import refine_labels, upsample_labels
-from panocolor.segment._regions import fill_holes, superpixels
-from panocolor.segment.base import (
-    SEGMENTERS,
-    Segment,
-    Segmentation,
-    check_lightness,
-    unknown_segments,
-)
-from panocolor.segment.classes import coco_categories, model_classes, model_labels
-from panocolor.segment.semantic import DEFAULT_LAYER, LAYERS, LOGITS, SemanticFeatures
+from panocolor.imaging.colorspace import lightness_to_uint8
+from panocolor.models import find_model
+from panocolor.segment.base import SEGMENTERS, check_lightness
+from panocolor.segment.classes import model_classes, model_labels
+from panocolor.segment.deeplab_model import DeepLabModel
+from panocolor.segment.refine import refine_labels, upsample_labels
+from panocolor.segment.regions import assemble, superpixels
+from panocolor.segment.segmentation import Segmentation
 from panocolor.segment.stuff import GROUPS, StuffProbe, default_probe, probe_inputs
 
 VOC_MODEL = "deeplabv3_mnv2_pascal_quant.tflite"
 CITYSCAPES_MODEL = "deeplab_mobilenet_edgetpu_slim_cityscapes_quant.tflite"
-MODEL_SIZE = 513
 STUFF = ("sky", "vegetation", "terrain", "road", "sidewalk", "building")
 """Cityscapes classes trusted by default (the others are unreliable outside street scenes)."""
-RECENT_RUNS = 4
-"""Model runs each :class:`DeepLabModel` remembers (a target, its reference and spares)."""
-_INTERPRETERS: dict[tuple[str, int, bool], DeepLabModel] = {}
-_LOCK = threading.Lock()
-
-
-class DeepLabModel:
-    """One DeepLab TFLite model: a 513 x 513 uint8 RGB image in, class ids out.
-
-    The VOC model also gives dense semantic descriptors from the same run
-    (:meth:`run`): its inner tensors are read after ``invoke``. That needs the
-    interpreter option ``experimental_preserve_all_tensors``: without it the runtime
-    reuses inner buffers, and ``get_tensor`` on an inner tensor either fails ("tensor
-    data is null") or silently returns a later layer's values (the 33 x 33 x 320
-    backbone tensor came back holding the logits). Measured on the VOC model at 513 x
-    513 (2 threads): 77 ms per run either way, peak RSS 126 MB against 88 MB.
-
-    The last few runs are remembered (:data:`RECENT_RUNS`): an input within half a gray
-    level (mean absolute difference at 513 x 513) of a remembered one gives that
-    result without running the model, so the segmenter and a transfer backend that
-    both look at the same photo (through slightly different resizes) share one run.
-
-    Parameters
-    ----------
-    path : path-like
-        The ``.tflite`` file.
-    num_threads : int, optional
-        Interpreter threads.
-    inner : bool, optional
-        Keep inner tensors readable (needed for :meth:`run`; False saves the memory for
-        models used only for their class ids).
-    """
-
-    def __init__(
-        self, path: str | os.PathLike[str], num_threads: int = 2, *, inner: bool = True
-    ) -> None:
-        self.path = os.fspath(path)
-        with warnings.catch_warnings():  # the option's memory cost is measured above
-            warnings.filterwarnings("ignore", message=".*experimental_preserve_all_tensors")
-            self._interpreter = tflite_interpreter(  # quiet on stderr
-                self.path, num_threads, experimental_preserve_all_tensors=inner
-            )
-        self._input = self._interpreter.get_input_details()[0]["index"]
-        self._output = self._interpreter.get_output_details()[0]["index"]
-        self._inner = _inner_tensors(self._interpreter) if inner else {}
-        self._lock = threading.Lock()
-        self._recent: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = []
-        self.runs = 0  # model invocations so far (the cache's effect is observable)
-
-    @property
-    def has_semantics(self) -> bool:
-        """Whether this model has the descriptor layers and logits (the VOC model does)."""
-        return LOGITS in self._inner and all(name in self._inner for name in LAYERS.values())
-
-    def __call__(self, gray: np.ndarray) -> np.ndarray:
-        """Class ids of a gray image.
-
-        Parameters
-        ----------
-        gray : (H, W) uint8 ndarray
-            sRGB-encoded gray image, any size (resized to 513 x 513, aspect not kept).
-
-        Returns
-        -------
-        ids : (513, 513) uint8 ndarray
-            The model's class id per pixel, over the whole (squashed) image.
-        """
-        return self._run(gray)[0]
-
-    def run(
-        self, gray: np.ndarray, *, layer: str = DEFAULT_LAYER
-    ) -> tuple[np.ndarray, SemanticFeatures]:
-        """Class ids and semantic descriptors of a gray image, from one model run.
-
-        Parameters
-        ----------
-        gray : (H, W) uint8 ndarray
-            As for :meth:`__call__`.
-        layer : str, optional
-            Descriptor layer, a key of :data:`~panocolor.segment.semantic.LAYERS`.
-
-        Returns
-        -------
-        ids : (513, 513) uint8 ndarray
-            As :meth:`__call__` returns.
-        features : SemanticFeatures
-            Descriptors of ``layer`` and the class logits, for an image of ``gray``'s size.
-
-        Raises
-        ------
-        ValueError
-            If this model has no such layer (e.g. the Cityscapes model).
-        """
-        if layer not in LAYERS or not self.has_semantics:
-            raise ValueError(f"{os.path.basename(self.path)} has no descriptor layer {layer!r}")
-        ids, inner = self._run(gray)
-        return ids, SemanticFeatures(
-            _dequantize(*inner[LAYERS[layer]]), _dequantize(*inner[LOGITS]), gray.shape, layer
-        )
-
-    def _run(self, gray: np.ndarray) -> tuple[np.ndarray, dict[str, tuple]]:
-        if gray.shape != (MODEL_SIZE, MODEL_SIZE):
-            gray = cv2.resize(gray, (MODEL_SIZE, MODEL_SIZE), interpolation=cv2.INTER_AREA)
-        with self._lock:  # one interpreter, one call at a time
-            for seen, ids, inner in self._recent:
-                if cv2.absdiff(seen, gray).mean() < 0.5:
-                    return ids, inner
-            batch = np.repeat(gray[None, :, :, None], 3, axis=3)
-            self._interpreter.set_tensor(self._input, batch)
-            self._interpreter.invoke()
-            self.runs += 1
-            ids = self._interpreter.get_tensor(self._output)[0].astype(np.uint8)
-            ids.flags.writeable = False  # shared by every caller of a remembered run
-            inner = {
-                name: (self._interpreter.get_tensor(index)[0], scale, zero)
-                for name, (index, scale, zero) in self._inner.items()
-            }
-            self._recent = [(gray, ids, inner), *self._recent[: RECENT_RUNS - 1]]
-            return ids, inner
-
-    def forget(self) -> None:
-        """Drop the remembered runs (the next call runs the model; for benchmarks)."""
-        with self._lock:
-            self._recent = []
-
-    @classmethod
-    def shared(
-        cls, path: str | os.PathLike[str], num_threads: int = 2, *, inner: bool = True
-    ) -> DeepLabModel:
-        """The process-wide instance for ``path`` (interpreters are created once)."""
-        key = (os.path.realpath(path), num_threads, inner)
-        with _LOCK:
-            if key not in _INTERPRETERS:
-                _INTERPRETERS[key] = cls(path, num_threads, inner=inner)
-            return _INTERPRETERS[key]
-
-
-def _inner_tensors(interpreter) -> dict[str, tuple[int, float, int]]:  # noqa: ANN001
-    """(index, scale, zero point) of the descriptor layers and logits present in a model."""
-    wanted = (*LAYERS.values(), LOGITS)
-    found: dict[str, tuple[int, float, int]] = {}
-    for detail in interpreter.get_tensor_details():
-        shape = detail["shape"]
-        if len(shape) != 4 or shape[0] != 1:
-            continue  # weights and biases share the name prefixes
-        for prefix in wanted:
-            if detail["name"].startswith(prefix) and prefix not in found:
-                scale, zero = detail["quantization"]
-                found[prefix] = (detail["index"], float(scale), int(zero))
-    return found
-
-
-def _dequantize(values: np.ndarray, scale: float, zero: int) -> np.ndarray:
-    if scale == 0.0:  # not quantized
-        return values.astype(np.float32)
-    return ((values.astype(np.float32) - zero) * scale).astype(np.float32)
 
 
 def class_table(
@@ -366,7 +201,7 @@ class DeepLabSegmenter:
         support : (H, W) float32 ndarray or None
             Refinement support in [0, 1] (None without refinement).
         """
-        gray = to_uint8(lightness)
+        gray = lightness_to_uint8(lightness)
         if self.probe is None:
             fused = fuse(self.voc(gray), self.cityscapes(gray), self._luts)
         else:
@@ -398,103 +233,8 @@ class DeepLabSegmenter:
         return assemble(
             classes,
             self.classes,
-            lambda: superpixels(to_uint8(lightness)),
+            lambda: superpixels(lightness_to_uint8(lightness)),
             support=support,
             min_area=self.min_area,
             min_region=self.min_region,
         )
-
-
-def to_uint8(lightness: np.ndarray) -> np.ndarray:
-    """sRGB-encoded 8-bit gray of an L* image (what the models see)."""
-    return np.round(lightness_to_gray(lightness) * 255.0).astype(np.uint8)
-
-
-def assemble(
-    classes: np.ndarray,
-    table: tuple[tuple[int, str], ...],
-    regions: Callable[[], np.ndarray],
-    *,
-    support: np.ndarray | None = None,
-    min_area: float = 0.0005,
-    min_region: float = 0.002,
-) -> Segmentation:
-    """Turn a class index map into a panoptic segmentation.
-
-    Parameters
-    ----------
-    classes : (H, W) uint8 ndarray
-        Index into ``table`` per pixel; 0 = no class.
-    table : tuple of (int, str)
-        (COCO category id, source) per class index; entry 0 is unused.
-    regions : callable
-        Returns an (H, W) int region map used to split unclaimed pixels; called only
-        when there are some.
-    support : (H, W) float32 ndarray, optional
-        Per-pixel confidence in [0, 1]; a segment's score is its mean.
-    min_area : float, optional
-        Class pieces smaller than this fraction of the image are merged into neighbours.
-    min_region : float, optional
-        The same for the regions of unclaimed pixels.
-
-    Returns
-    -------
-    segmentation : Segmentation
-        Ids numbered things first, then stuff, then unknown regions.
-    """
-    height, width = classes.shape
-    min_pixels = max(1, round(min_area * height * width))
-    min_region_pixels = max(1, round(min_region * height * width))
-    categories = coco_categories()
-    ids = np.zeros((height, width), np.int32)
-    owners: list[int] = []  # class index of each id (id = position + 1)
-    present = [int(c) for c in np.unique(classes) if c]
-    present.sort(key=lambda c: not categories[table[c][0]].is_thing)
-    for c in present:
-        n, pieces, stats, _ = cv2.connectedComponentsWithStats(
-            (classes == c).astype(np.uint8), connectivity=8, ltype=cv2.CV_32S
-        )
-        big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= min_pixels)
-        big = big[big > 0]
-        if big.size == 0:
-            continue
-        lookup = np.zeros(n, np.int32)
-        if categories[table[c][0]].is_thing:
-            lookup[big] = len(owners) + 1 + np.arange(big.size, dtype=np.int32)
-            owners.extend([c] * big.size)
-        else:
-            lookup[big] = len(owners) + 1
-            owners.append(c)
-        np.copyto(ids, lookup[pieces], where=lookup[pieces] > 0)
-    n_known = len(owners)
-    unclaimed = classes == 0
-    if unclaimed.any():
-        region = regions()[unclaimed]
-        sizes = np.bincount(region)
-        keep = np.flatnonzero(sizes >= min_region_pixels)
-        lookup = np.zeros(sizes.size, np.int32)
-        lookup[keep] = n_known + 1 + np.arange(keep.size, dtype=np.int32)
-        ids[unclaimed] = lookup[region]
-    holes = ids == 0
-    if holes.all():
-        ids[:] = 1
-        n_known = 0
-        owners = []
-        holes[:] = False
-    ids = fill_holes(ids, holes)
-    counts = np.bincount(ids.ravel(), minlength=int(ids.max()) + 1)
-    scores = None
-    if support is not None:
-        scores = np.bincount(ids.ravel(), weights=support.ravel(), minlength=counts.size)
-        scores = np.clip(scores / np.maximum(counts, 1), 0.0, 1.0)
-    segments = []
-    for i, c in enumerate(owners, start=1):
-        category = categories[table[c][0]]
-        score = None if scores is None else round(float(scores[i]), 4)
-        segments.append(
-            Segment(
-                i, category.id, category.name, category.is_thing, int(counts[i]), score, table[c][1]
-            )
-        )
-    segments += unknown_segments(range(n_known + 1, counts.size), counts, "superpixel")
-    return Segmentation(ids, tuple(segments))

@@ -7,8 +7,8 @@ import colorsys
 import cv2
 import numpy as np
 
-from panocolor.colorspace import lightness_to_gray
-from panocolor.segment.base import Segmentation
+from panocolor.imaging.colorspace import lightness_to_gray
+from panocolor.segment.segmentation import Segmentation
 
 
 def segment_colours(segmentation: Segmentation) -> dict[int, tuple[int, int, int]]:

@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from panocolor.colorspace import lightness_to_gray
 from panocolor.errors import PanocolorError
-from panocolor.segment.base import SEGMENTERS, Segmentation, check_lightness
+from panocolor.imaging.colorspace import lightness_to_uint8
+from panocolor.segment.base import SEGMENTERS, check_lightness
 from panocolor.segment.classes import coco_categories
 from panocolor.segment.panoptic_file import from_coco
+from panocolor.segment.segmentation import Segmentation
 
 DEFAULT_MODEL = "facebook/mask2former-swin-tiny-coco-panoptic"
 OWN_LABEL_OFFSET = 1000
@@ -105,7 +106,7 @@ class HuggingFaceSegmenter:
             L* in [0, 100].
         """
         lightness = check_lightness(lightness)
-        gray = np.round(lightness_to_gray(lightness) * 255.0).astype(np.uint8)
+        gray = lightness_to_uint8(lightness)
         rgb = np.repeat(gray[..., None], 3, axis=2)
         extra = {"task_inputs": ["panoptic"]} if self.model.config.model_type == "oneformer" else {}
         inputs = self.processor(images=rgb, return_tensors="pt", **extra).to(self.device)

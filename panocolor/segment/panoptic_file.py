@@ -20,15 +20,10 @@ from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
 
 from panocolor.errors import ImageReadError, PanocolorError
-from panocolor.segment._regions import fill_holes
-from panocolor.segment.base import (
-    SEGMENTERS,
-    UNKNOWN_CLASS_ID,
-    Segment,
-    Segmentation,
-    check_lightness,
-)
+from panocolor.segment.base import SEGMENTERS, check_lightness
 from panocolor.segment.classes import coco_categories
+from panocolor.segment.regions import fill_holes
+from panocolor.segment.segmentation import UNKNOWN_CLASS_ID, Segment, Segmentation
 
 
 def decode_ids(rgb: np.ndarray) -> np.ndarray:

@@ -133,8 +133,8 @@ class DeepLabEncoder:
 
     def __call__(self, lightness: np.ndarray) -> SemanticFeatures:
         """Descriptors of a photo given as L* (any size; shrunk like the segmenter does)."""
-        from panocolor.composite.resample import resize_to_pixels
-        from panocolor.segment.deeplab import to_uint8
+        from panocolor.imaging import lightness_to_uint8 as to_uint8
+        from panocolor.imaging import resize_to_pixels
 
         lightness = np.asarray(lightness, dtype=np.float32)
         gray = to_uint8(resize_to_pixels(lightness, 1_000_000))

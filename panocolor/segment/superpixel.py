@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from panocolor.colorspace import lightness_to_gray
-from panocolor.segment._regions import superpixels
-from panocolor.segment.base import SEGMENTERS, Segmentation, check_lightness
-from panocolor.segment.deeplab import assemble
+from panocolor.imaging.colorspace import lightness_to_uint8
+from panocolor.segment.base import SEGMENTERS, check_lightness
+from panocolor.segment.regions import assemble, superpixels
+from panocolor.segment.segmentation import Segmentation
 
 
 @SEGMENTERS.register("superpixel")
@@ -49,7 +49,7 @@ class SuperpixelSegmenter:
             Stuff segments ``unknown-1``... with ``class_id`` 0 and no score.
         """
         lightness = check_lightness(lightness)
-        gray = np.round(lightness_to_gray(lightness) * 255.0).astype(np.uint8)
+        gray = lightness_to_uint8(lightness)
 
         def regions() -> np.ndarray:
             return superpixels(

@@ -5,9 +5,8 @@ Backends register in :data:`TRANSFERS` (one file each) and are built by name wit
 ``neural`` (Magenta arbitrary style transfer, chroma only).
 """
 
+from panocolor.defaults import DEFAULT_TRANSFER
 from panocolor.transfer import neural, photoreal, reinhard  # noqa: F401  (register backends)
 from panocolor.transfer.base import TRANSFERS, ColorTransfer, build_transfer
-
-DEFAULT_TRANSFER = "photoreal"
 
 __all__ = ["DEFAULT_TRANSFER", "TRANSFERS", "ColorTransfer", "build_transfer"]

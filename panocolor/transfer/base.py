@@ -17,6 +17,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
+from panocolor.defaults import DEFAULT_TRANSFER
 from panocolor.registry import Registry
 
 
@@ -55,18 +56,21 @@ class ColorTransfer(Protocol):
     ) -> np.ndarray: ...
 
 
-TRANSFERS: Registry[type[ColorTransfer]] = Registry("transfer")
+TRANSFERS: Registry[ColorTransfer] = Registry("transfer", ColorTransfer)
+"""Colour transfer backends by name; each entry is a class taking keyword options."""
 
 
-def build_transfer(name: str, **options: object) -> ColorTransfer:
+def build_transfer(name: str = DEFAULT_TRANSFER, **options: object) -> ColorTransfer:
     """Instantiate the transfer backend registered as ``name`` with ``options``.
 
     Raises
     ------
     UnknownBackendError
         If ``name`` is not registered (the message lists the known names).
+    PanocolorError
+        If an option is not one the backend takes.
     """
-    return TRANSFERS.get(name)(**options)
+    return TRANSFERS.build(name, **options)
 
 
 def check_inputs(
@@ -101,6 +105,60 @@ def check_inputs(
     if len(ref_pixels) == 0:
         raise ValueError("reference_mask selects no reference pixel")
     return lightness, reference_lab, target_mask, ref_pixels
+
+
+class MaskedTransfer:
+    """Base of the backends: the :class:`ColorTransfer` call around one :meth:`chroma`.
+
+    ``__call__`` checks the inputs (:func:`check_inputs`), asks :meth:`chroma` for the
+    target's a*b*, and sets them to 0 outside ``target_mask``; a backend writes only
+    :meth:`chroma` (and its ``name``).
+    """
+
+    name: str
+
+    def __call__(
+        self,
+        lightness: np.ndarray,
+        reference_lab: np.ndarray,
+        *,
+        target_mask: np.ndarray | None = None,
+        reference_mask: np.ndarray | None = None,
+    ) -> np.ndarray:
+        lightness, reference_lab, target_mask, reference_pixels = check_inputs(
+            lightness, reference_lab, target_mask, reference_mask
+        )
+        ab = self.chroma(lightness, reference_lab, reference_mask, reference_pixels)
+        if target_mask is not None:
+            ab[~target_mask] = 0.0
+        return ab
+
+    def chroma(
+        self,
+        lightness: np.ndarray,
+        reference_lab: np.ndarray,
+        reference_mask: np.ndarray | None,
+        reference_pixels: np.ndarray,
+    ) -> np.ndarray:
+        """a*b* for every target pixel.
+
+        Parameters
+        ----------
+        lightness : (H, W) float32 ndarray
+            Target L* in [0, 100].
+        reference_lab : (h, w, 3) float32 ndarray
+            The whole reference.
+        reference_mask : (h, w) bool ndarray or None
+            Reference pixels to draw colour from (None: all).
+        reference_pixels : (N, 3) float32 ndarray
+            The CIELAB of those pixels (N >= 1).
+
+        Returns
+        -------
+        ab : (H, W, 2) float32 ndarray
+            A new, writable array (the caller zeroes it outside the target mask).
+        """
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)

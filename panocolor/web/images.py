@@ -12,8 +12,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
-from panocolor.colorspace import lab_to_rgb, lightness_to_gray
 from panocolor.errors import ImageReadError, PanocolorError
+from panocolor.imaging.colorspace import lab_to_rgb, lightness_to_gray
 from panocolor.io import IMAGE_SUFFIXES, read_color, read_gray, to_pixels
 from panocolor.io.decode import pillow_settings
 from panocolor.web.store import ImageRecord, Role, new_id

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from panocolor.api import Colorizer, Settings
-from panocolor.composite.resample import resize_to_pixels
 from panocolor.errors import PanocolorError
+from panocolor.imaging import resize_to_pixels
 from panocolor.io import read_color, read_gray, write_image
 from panocolor.web.limits import Limits
 from panocolor.web.store import Job, Session, new_id

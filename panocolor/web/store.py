@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 
 from panocolor.reference.base import ReferencePlan
-from panocolor.segment.base import Segmentation
+from panocolor.segment.segmentation import Segmentation
 from panocolor.web.limits import Limits
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from skimage import data
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import gray_to_lightness, rgb_to_lab
-from panocolor.composite.resample import resize_to_pixels, working_shape
 from panocolor.errors import PanocolorError
+from panocolor.imaging import resize_to_pixels, working_shape
+from panocolor.imaging.colorspace import gray_to_lightness, rgb_to_lab
 from panocolor.transfer import build_transfer
 from panocolor.transfer.base import RegionPair
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from panocolor.colorspace import compose_lab, gray_to_lightness
+from panocolor.composite.compose import compose_lab
 from panocolor.evaluate.metrics import (
     colourfulness,
     colourfulness_ratio,
@@ -18,6 +18,7 @@ from panocolor.evaluate.metrics import (
     ssim,
     to_unit_rgb,
 )
+from panocolor.imaging.colorspace import gray_to_lightness
 
 RNG = np.random.default_rng(0)
 

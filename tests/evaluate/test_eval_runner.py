@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from panocolor.colorspace import compose_lab, rgb_to_lab
+from panocolor.composite.compose import compose_lab
 from panocolor.errors import UnknownBackendError, UnusableReferenceError
 from panocolor.evaluate.protocols import (
     downscale,
@@ -17,7 +17,7 @@ from panocolor.evaluate.protocols import (
     plan_samples,
     self_reference,
 )
-from panocolor.evaluate.report import ContactSheet, summarize, summary_markdown
+from panocolor.evaluate.report import summarize, summary_markdown
 from panocolor.evaluate.runner import (
     METHODS,
     Method,
@@ -25,6 +25,8 @@ from panocolor.evaluate.runner import (
     method_names,
     run_evaluation,
 )
+from panocolor.evaluate.sheet import ContactSheet
+from panocolor.imaging.colorspace import rgb_to_lab
 
 
 @METHODS.register("test-refuses")

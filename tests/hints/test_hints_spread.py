@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panocolor.colorspace import rgb_to_lab
 from panocolor.hints import Hint, HintError, SegmentColour, apply_hints, make_guidance
-from panocolor.segment.base import Segment, Segmentation
+from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.segment.segmentation import Segment, Segmentation
 
 BLUE = (30, 60, 200)
 

@@ -17,8 +17,8 @@ from hypothesis.extra import numpy as hnp
 from PIL import ExifTags, Image, ImageFile, ImageOps
 
 import panocolor.io.decode as decode_module
-from panocolor.colorspace import gray_to_lightness, lab_to_rgb, rgb_to_lab
 from panocolor.errors import ColorInputWarning, ImageReadError, UnusableReferenceError
+from panocolor.imaging.colorspace import gray_to_lightness, lab_to_rgb, rgb_to_lab
 from panocolor.io import (
     DEFAULT_MAX_PIXELS,
     MIN_REFERENCE_COLOURS,

@@ -8,7 +8,7 @@ from PIL import Image
 from skimage import data
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.reference import GalleryIndex, GallerySource
 from panocolor.reference.describe import Embedder
 from panocolor.segment import build_segmenter

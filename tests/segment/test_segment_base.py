@@ -16,7 +16,7 @@ from panocolor.segment import (
     Segmenter,
     build_segmenter,
 )
-from panocolor.segment.deeplab import assemble
+from panocolor.segment.regions import assemble
 
 
 def two_halves() -> Segmentation:

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from panocolor.colorspace import rgb_to_lab
 from panocolor.errors import ModelNotFoundError
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.segment import DeepLabModel, DeepLabSegmenter, build_segmenter
 from panocolor.segment.classes import model_labels
 

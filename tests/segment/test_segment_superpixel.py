@@ -6,7 +6,7 @@ import numpy as np
 from scipy import ndimage
 from skimage import data
 
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.segment import build_segmenter
 
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from skimage import data
 
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging import lightness_to_uint8 as to_uint8
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.segment import DeepLabModel, build_segmenter
 from panocolor.segment.classes import model_labels
-from panocolor.segment.deeplab import CITYSCAPES_MODEL, VOC_MODEL, to_uint8
+from panocolor.segment.deeplab import CITYSCAPES_MODEL, VOC_MODEL
 from panocolor.segment.semantic import (
     LAYERS,
     DeepLabEncoder,

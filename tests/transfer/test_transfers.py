@@ -6,9 +6,11 @@ from PIL import Image
 from skimage import color, data
 
 from panocolor.api import colorize, colorize_result
-from panocolor.colorspace import compose_lab, gray_to_lightness, rgb_to_lab
+from panocolor.composite import composite_chroma
+from panocolor.composite.compose import compose_lab
 from panocolor.errors import UnknownBackendError
-from panocolor.io import composite_chroma, read_gray, to_pixels
+from panocolor.imaging.colorspace import gray_to_lightness, rgb_to_lab
+from panocolor.io import read_gray, to_pixels
 from panocolor.segment.semantic import SemanticFeatures
 from panocolor.transfer import TRANSFERS, ColorTransfer, build_transfer
 from panocolor.transfer.base import RegionPair
@@ -234,8 +236,11 @@ def test_region_pair_matches_on_the_regions_own_lightness():
 
     def ends(region_remap: float) -> tuple[np.ndarray, np.ndarray]:
         backend = PhotorealTransfer(
-            region_remap=region_remap, region_preference=np.inf, semantic_weight=0.0
-        )  # synthetic ramps: nothing for the network to recognise
+            region_remap=region_remap,
+            region_preference=np.inf,
+            semantic_weight=0.0,  # synthetic ramps: nothing for the network to recognise
+            query_stride=1,  # raw matches at every pixel (a lattice leaves gaps unmatched)
+        )
         ((ab, _),) = backend.match_regions(target, reference, [pair])
         return ab[8:-8, 2:6].mean(axis=(0, 1)), ab[8:-8, 26:30].mean(axis=(0, 1))
 
@@ -267,7 +272,9 @@ def test_region_preference_lets_a_mismatched_region_take_colour_from_elsewhere()
     pairs = [RegionPair(left, left), RegionPair(~left, left)]
 
     def colours(preference: float) -> tuple[np.ndarray, np.ndarray]:
-        backend = PhotorealTransfer(region_preference=preference, semantic_weight=0.0)
+        backend = PhotorealTransfer(
+            region_preference=preference, semantic_weight=0.0, query_stride=1
+        )  # raw matches at every pixel
         striped, flat = (matched.ab for matched in backend.match_regions(target, reference, pairs))
         inner = slice(8, -8), slice(4, 24)
         return striped[inner].mean(axis=(0, 1)), flat[:, ::-1][inner].mean(axis=(0, 1))
@@ -359,7 +366,9 @@ def test_region_pairs_match_on_the_descriptors_too():
         return SemanticFeatures(grid, grid, lightness.shape)
 
     whole = np.ones((64, 128), bool)
-    backend = PhotorealTransfer(encoder=encoder, region_remap=0.0)
+    backend = PhotorealTransfer(
+        encoder=encoder, region_remap=0.0, query_stride=1
+    )  # raw, every pixel
     ((ab, _),) = backend.match_regions(target, reference, [RegionPair(whole, whole, whole)])
     np.testing.assert_allclose(ab[8:-8, 8:56].mean(axis=(0, 1)), (-20.0, -50.0), atol=2.0)
     np.testing.assert_allclose(ab[8:-8, 72:120].mean(axis=(0, 1)), (60.0, 40.0), atol=2.0)

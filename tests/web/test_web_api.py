@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 
 from panocolor.api import Settings
 from panocolor.cli import app as cli
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.web import WEB_SETTINGS, Limits, create_app
 from panocolor.web.server import bind
 from panocolor.web.store import Job

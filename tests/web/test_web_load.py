@@ -17,7 +17,7 @@ from PIL import Image
 from skimage import data
 
 from panocolor.api import Settings
-from panocolor.colorspace import rgb_to_lab
+from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.web import Limits, create_app, running
 
 CLIENTS = 20

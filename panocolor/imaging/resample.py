@@ -1,14 +1,9 @@
-"""Working-resolution helpers: shrink for the expensive work, grow back guided by L*.
+"""Working sizes: one rule for how far every stage shrinks a photo, and the resizing.
 
-Chroma varies slowly compared with lightness, so panocolor computes it on a
-working-size copy and brings it back with a *fast guided filter* [1]_: a local
-linear model ``chroma = A * L + B`` is fitted at low resolution, the coefficient
-maps are upsampled, and applied to the full-resolution L*. Chroma edges then
-follow the full-resolution lightness edges instead of the blocky low-resolution ones.
-
-References
-----------
-.. [1] K. He, J. Sun, "Fast Guided Filter", arXiv:1505.00996, 2015.
+The expensive work (segmentation, planning, colour transfer, compositing) runs on a
+working-size copy; :func:`working_shape` is the one rule that sizes it, so stages given
+the same full size and budget agree to the pixel. Chroma is brought back to full size
+with :func:`panocolor.imaging.filters.guided_upsample`.
 """
 
 from __future__ import annotations
@@ -17,8 +12,6 @@ import math
 
 import cv2
 import numpy as np
-
-_BAND_PIXELS = 1 << 18  # pixels per in-place band in guided_upsample: cache-sized
 
 
 def working_shape(shape: tuple[int, ...], max_pixels: int) -> tuple[int, int]:
@@ -124,79 +117,3 @@ def resize_to_pixels(image: np.ndarray, max_pixels: int, *, nearest: bool = Fals
         max_pixels)``; applying it again with the same budget changes nothing.
     """
     return resize_to_shape(image, working_shape(image.shape, max_pixels), nearest=nearest)
-
-
-def _box(image: np.ndarray, radius: int) -> np.ndarray:
-    size = (2 * radius + 1, 2 * radius + 1)
-    # reshape: cv2 drops the axis of a single channel
-    return cv2.boxFilter(image, -1, size, borderType=cv2.BORDER_REFLECT).reshape(image.shape)
-
-
-def guided_upsample(
-    chroma_small: np.ndarray,
-    guide_small: np.ndarray,
-    guide_full: np.ndarray,
-    *,
-    radius: int = 2,
-    eps: float = 4.0,
-) -> np.ndarray:
-    """Upsample chroma guided by full-resolution lightness (fast guided filter).
-
-    Parameters
-    ----------
-    chroma_small : (h, w, C) float32 ndarray
-        Chroma at working resolution (C = 2 for a*b*).
-    guide_small : (h, w) float32 ndarray
-        L* at working resolution, aligned with ``chroma_small``.
-    guide_full : (H, W) float32 ndarray
-        L* at full resolution.
-    radius : int, optional
-        Window radius of the local linear model, in working-resolution pixels.
-    eps : float, optional
-        Regularisation in (L* units)^2: larger values give flatter chroma.
-
-    Returns
-    -------
-    chroma : (H, W, C) float32 ndarray
-
-    Examples
-    --------
-    >>> L = np.tile(np.linspace(0, 100, 64, dtype=np.float32), (64, 1))
-    >>> ab = np.dstack([L / 2, -L / 4])
-    >>> small = cv2.resize(L, (16, 16), interpolation=cv2.INTER_AREA)
-    >>> up = guided_upsample(cv2.resize(ab, (16, 16), interpolation=cv2.INTER_AREA), small, L)
-    >>> bool(np.abs(up - ab).max() < 0.5)
-    True
-    """
-    chroma_small = np.asarray(chroma_small, dtype=np.float32)
-    guide_small = np.asarray(guide_small, dtype=np.float32)
-    guide_full = np.asarray(guide_full, dtype=np.float32)
-    if chroma_small.ndim != 3 or chroma_small.shape[:2] != guide_small.shape:
-        raise ValueError(
-            f"chroma_small {chroma_small.shape} must be (h, w, C) with (h, w) = guide_small's "
-            f"{guide_small.shape}"
-        )
-    if chroma_small.shape[:2] == guide_full.shape:
-        return chroma_small
-    mean_l = _box(guide_small, radius)
-    var_l = _box(guide_small * guide_small, radius) - mean_l * mean_l
-    mean_c = _box(chroma_small, radius)
-    cov = _box(chroma_small * guide_small[..., None], radius) - mean_c * mean_l[..., None]
-    slope = cov / (np.maximum(var_l, 0.0)[..., None] + eps)
-    offset = mean_c - slope * mean_l[..., None]
-    size = (guide_full.shape[1], guide_full.shape[0])
-    full = guide_full.shape + chroma_small.shape[2:]  # cv2 drops a single channel's axis
-    chroma = cv2.resize(_box(slope, radius), size, interpolation=cv2.INTER_LINEAR).reshape(full)
-    offset = cv2.resize(_box(offset, radius), size, interpolation=cv2.INTER_LINEAR).reshape(full)
-    # In place, band by band: two full-size (H, W, C) arrays in all, and no temporaries.
-    for band in _bands(*guide_full.shape):
-        chroma[band] *= guide_full[band, :, None]
-        chroma[band] += offset[band]
-    return chroma
-
-
-def _bands(height: int, width: int) -> list[slice]:
-    """Row slices of at most :data:`_BAND_PIXELS` pixels each (at least one row) covering
-    ``height`` rows: one band up to 262,144 pixels, several above."""
-    rows = max(1, _BAND_PIXELS // max(1, width))
-    return [slice(start, start + rows) for start in range(0, height, rows)]

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from panocolor.evaluate.segmentation import (
-    Scores,
-    boundary_matches,
-    coco_samples,
-    f_score,
-    true_classes,
-)
+from panocolor.evaluate.segment_metrics import Scores, boundary_matches, f_score, true_classes
+from panocolor.evaluate.segmentation import coco_samples
 from panocolor.segment.panoptic_file import from_coco
 
 
@@ -64,7 +59,7 @@ def test_dataset_listing(shared_data) -> None:
 
 
 def test_group_accuracy_and_both_known_tables() -> None:
-    from panocolor.evaluate.segmentation import group_known
+    from panocolor.evaluate.segment_metrics import group_known
 
     semantic = np.full((20, 20), 187, np.uint8)  # sky
     semantic[10:, :] = 159  # snow: a stuff group, unknown to VOC + Cityscapes

@@ -19,52 +19,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-# The one working-size rule (also imported from here by _regions).
-from panocolor.composite.resample import working_shape
-
-
-def _box(x: np.ndarray, radius: int) -> np.ndarray:
-    size = (2 * radius + 1, 2 * radius + 1)
-    return cv2.boxFilter(x, -1, size, normalize=True, borderType=cv2.BORDER_REFLECT)
-
-
-def _coefficients(
-    guide: np.ndarray,
-    src: np.ndarray,
-    radius: int,
-    eps: float,
-    mean_i: np.ndarray,
-    var_i: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    mean_p = _box(src, radius)
-    a = (_box(guide * src, radius) - mean_i * mean_p) / (var_i + eps)
-    b = mean_p - a * mean_i
-    return _box(a, radius), _box(b, radius)
-
-
-def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
-    """Gray-guided filter.
-
-    Parameters
-    ----------
-    guide : (H, W) float32 ndarray
-        Guide image in [0, 1].
-    src : (H, W) float32 ndarray
-        Image to filter.
-    radius : int
-        Box radius in pixels, >= 1.
-    eps : float
-        Regularisation (on the guide's [0, 1] scale): edges with variance below it are smoothed.
-
-    Returns
-    -------
-    out : (H, W) float32 ndarray
-    """
-    guide = np.asarray(guide, np.float32)
-    mean_i = _box(guide, radius)
-    var_i = _box(guide * guide, radius) - mean_i * mean_i
-    a, b = _coefficients(guide, np.asarray(src, np.float32), radius, eps, mean_i, var_i)
-    return a * guide + b
+from panocolor.imaging.filters import guide_statistics, guided_coefficients
+from panocolor.imaging.resample import working_shape
 
 
 def refine_labels(
@@ -106,14 +62,13 @@ def refine_labels(
     at_full = (work_h, work_w) == (height, width)
     small = guide if at_full else cv2.resize(guide, (work_w, work_h), interpolation=cv2.INTER_AREA)
     r = max(1, round(radius * max(work_h, work_w)))
-    mean_i = _box(small, r)
-    var_i = _box(small * small, r) - mean_i * mean_i
+    statistics = guide_statistics(small, r)
     best = np.full((height, width), -np.inf, np.float32)
     classes = np.zeros((height, width), np.uint8)
     for value in present:
         onehot = (labels == value).astype(np.float32)
         src = cv2.resize(onehot, (work_w, work_h), interpolation=cv2.INTER_LINEAR)
-        a, b = _coefficients(small, src, r, eps, mean_i, var_i)
+        a, b = guided_coefficients(small, src, r, eps, statistics)
         if not at_full:
             a = cv2.resize(a, (width, height), interpolation=cv2.INTER_LINEAR)
             b = cv2.resize(b, (width, height), interpolation=cv2.INTER_LINEAR)

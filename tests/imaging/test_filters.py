@@ -1,4 +1,5 @@
-"""Guided chroma upsampling: band by band above 262,144 pixels, the same as in one piece."""
+"""The guided filter, and guided chroma upsampling: band by band above 262,144 pixels,
+the same as in one piece."""
 
 from __future__ import annotations
 
@@ -10,24 +11,23 @@ from hypothesis import strategies as st
 from skimage import data
 
 from panocolor.api import Colorizer, Settings
-from panocolor.colorspace import gray_to_lightness
-from panocolor.composite import resample
-from panocolor.composite.resample import guided_upsample, resize_to_pixels
+from panocolor.imaging import filters, guided_filter, guided_upsample, resize_to_pixels
+from panocolor.imaging.colorspace import gray_to_lightness
 
 
 class BandSpy:
-    """Wraps ``resample._bands`` and records how many bands each call returned."""
+    """Wraps ``filters._bands`` and records how many bands each call returned."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.counts: list[int] = []
-        original = resample._bands
+        original = filters._bands
 
         def spy(height: int, width: int) -> list[slice]:
             bands = original(height, width)
             self.counts.append(len(bands))
             return bands
 
-        monkeypatch.setattr(resample, "_bands", spy)
+        monkeypatch.setattr(filters, "_bands", spy)
 
 
 def _inputs(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,7 +52,7 @@ def test_banded_upsampling_above_262144_pixels_equals_one_piece(monkeypatch, sha
     banded = guided_upsample(small_ab, small_l, lightness)
     assert spy.counts[-1] > 1, "the banded path must run above 262,144 pixels"
 
-    monkeypatch.setattr(resample, "_BAND_PIXELS", 1 << 40)  # everything in one band
+    monkeypatch.setattr(filters, "_BAND_PIXELS", 1 << 40)  # everything in one band
     whole = guided_upsample(small_ab, small_l, lightness)
     assert spy.counts[-1] == 1
     assert banded.shape == shape + (2,)
@@ -68,12 +68,12 @@ def test_up_to_262144_pixels_is_one_band(monkeypatch):
 
 @given(height=st.integers(1, 5000), width=st.integers(1, 400_000))
 def test_bands_cover_every_row_once_within_the_band_budget(height, width):
-    bands = resample._bands(height, width)
+    bands = filters._bands(height, width)
     rows = [r for band in bands for r in range(height)[band]]
     assert rows == list(range(height))
     for band in bands:
         count = len(range(height)[band])
-        assert count == 1 or count * width <= resample._BAND_PIXELS
+        assert count == 1 or count * width <= filters._BAND_PIXELS
 
 
 def test_colorizing_a_large_photo_goes_through_the_bands(monkeypatch):
@@ -94,3 +94,12 @@ def test_single_channel_and_mismatched_inputs():
     np.testing.assert_allclose(one[..., 0], both[..., 0], atol=1e-4)
     with pytest.raises(ValueError, match="guide_small"):
         guided_upsample(small_ab, small_l[:, 1:], lightness)
+
+
+def test_guided_filter_keeps_constants_and_edges() -> None:
+    guide = np.zeros((30, 30), np.float32)
+    guide[:, 15:] = 1.0
+    out = guided_filter(guide, np.full((30, 30), 0.3, np.float32), 4, 1e-3)
+    np.testing.assert_allclose(out, 0.3, atol=1e-5)
+    step = guided_filter(guide, guide.copy(), 4, 1e-4)
+    assert abs(step[5, 14]) < 0.05 and abs(step[5, 15] - 1.0) < 0.05

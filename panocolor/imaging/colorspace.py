@@ -1,9 +1,9 @@
-"""sRGB <-> CIELAB (D65, 2 degree observer) in float32, and gamut-safe composition.
+"""sRGB <-> CIELAB (D65, 2 degree observer) in float32, and the sRGB gamut's chroma limit.
 
 The conversions follow scikit-image's ``rgb2lab``/``lab2rgb`` (and are tested against
-them) but run in float32 and offer :func:`compose_lab`, which is how every
-panocolor output is made: the input's L* is kept exactly and a*b* are scaled down
-per pixel, never clipped, to the largest chroma that fits the sRGB gamut.
+them) but run in float32. :func:`max_chroma` is the largest in-gamut chroma at an L*
+and hue, which :func:`panocolor.composite.compose.compose_lab` scales chroma down to
+when it makes the output pixels.
 
 Ranges: sRGB values are floats in [0, 1]; L* in [0, 100]; a*, b* roughly [-128, 127].
 """
@@ -11,7 +11,6 @@ Ranges: sRGB values are floats in [0, 1]; L* in [0, 100]; a*, b* roughly [-128, 
 from __future__ import annotations
 
 import functools
-from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -29,20 +28,26 @@ _WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
 _EPS = 0.008856  # CIE (6/29)^3, as scikit-image rounds it
 _KAPPA = 7.787  # slope of the linear segment of f(t), as scikit-image rounds it
 
-TILE_PIXELS = 1 << 18
-"""Pixels per band of rows in :func:`compose_lab` (about 20 MB of float32 temporaries)."""
-
 
 def srgb_to_linear(values: np.ndarray) -> np.ndarray:
     """Undo the sRGB transfer curve. ``values`` in [0, 1], any shape; float32 out."""
     v = np.asarray(values, dtype=np.float32)
-    return np.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92).astype(np.float32)
+    return np.where(v > 0.04045, _power((v + 0.055) / 1.055, 2.4), v / 12.92).astype(np.float32)
 
 
 def linear_to_srgb(values: np.ndarray) -> np.ndarray:
     """Apply the sRGB transfer curve. Linear values in [0, 1], any shape; float32 out."""
     v = np.clip(np.asarray(values, dtype=np.float32), 0.0, None)
-    return np.where(v > 0.0031308, 1.055 * v ** (1 / 2.4) - 0.055, 12.92 * v).astype(np.float32)
+    return np.where(v > 0.0031308, 1.055 * _power(v, 1 / 2.4) - 0.055, 12.92 * v).astype(np.float32)
+
+
+def _power(values: np.ndarray, exponent: float) -> np.ndarray:
+    """``values ** exponent`` for non-negative float32 (cv2.pow: 4x numpy's, same result)."""
+    shape = np.shape(values)
+    flat = np.ascontiguousarray(values, dtype=np.float32).reshape(-1, 1)
+    if flat.size == 0:
+        return flat.reshape(shape)
+    return cv2.pow(flat, exponent).reshape(shape)
 
 
 def _apply_matrix(values: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -56,7 +61,7 @@ def _f(t: np.ndarray) -> np.ndarray:
 
 
 def _f_inv(t: np.ndarray) -> np.ndarray:
-    return np.where(t > 0.2068966, t**3, (t - 16.0 / 116.0) / _KAPPA)
+    return np.where(t > 0.2068966, t * t * t, (t - 16.0 / 116.0) / _KAPPA)  # t*t*t: 3x t**3
 
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -98,7 +103,7 @@ def lab_to_linear(lab: np.ndarray) -> np.ndarray:
 def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     """Convert CIELAB to sRGB in [0, 1], clipping out-of-gamut colours.
 
-    Use :func:`compose_lab` instead when L* must be kept exactly.
+    Use :func:`panocolor.composite.compose.compose_lab` instead when L* must be kept exactly.
     """
     return np.clip(linear_to_srgb(lab_to_linear(lab)), 0.0, 1.0)
 
@@ -126,7 +131,18 @@ def lightness_to_gray(lightness: np.ndarray) -> np.ndarray:
     return np.clip(linear_to_srgb(y), 0.0, 1.0)
 
 
-def _in_gamut(linear: np.ndarray, tol: float = 1e-6) -> np.ndarray:
+def lightness_to_uint8(lightness: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 sRGB gray of L* in [0, 100], rounded (what the TFLite models see)."""
+    return np.round(lightness_to_gray(lightness) * 255.0).astype(np.uint8)
+
+
+def luminance(linear: np.ndarray) -> np.ndarray:
+    """CIE Y of (..., 3) linear sRGB, float32 (the white point's Y is 1)."""
+    return linear @ _XYZ_FROM_RGB[1].astype(np.float32)
+
+
+def in_gamut(linear: np.ndarray, tol: float = 1e-6) -> np.ndarray:
+    """Whether each (..., 3) linear RGB value lies in [0, 1] (within ``tol``)."""
     return np.all((linear >= -tol) & (linear <= 1.0 + tol), axis=-1)
 
 
@@ -212,92 +228,3 @@ def max_chroma(lightness: np.ndarray, hue: np.ndarray) -> np.ndarray:
     bottom_left, bottom_right = flat.take(corner + steps_h + 1), flat.take(corner + steps_h + 2)
     bottom = bottom_left + v * (bottom_right - bottom_left)
     return top + u * (bottom - top)
-
-
-def _towards_gray(linear: np.ndarray) -> np.ndarray:
-    """Mix (N, 3) linear RGB with the gray of its own luminance just enough to fit [0, 1].
-
-    Y is linear in RGB and gray (Y, Y, Y) has luminance Y, so L* stays exact; this
-    only mops up the small overshoot of the interpolated chroma table.
-    """
-    y = linear @ _XYZ_FROM_RGB[1].astype(np.float32)
-    y = np.clip(y, 0.0, 1.0)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        room = np.where(linear > 1.0, (1.0 - y) / (linear - y), 1.0)
-        room = np.minimum(room, np.where(linear < 0.0, y / (y - linear), 1.0))
-    k = np.clip(np.nan_to_num(room.min(axis=1, keepdims=True), nan=0.0), 0.0, 1.0)
-    return y + k * (linear - y)
-
-
-def _compose_tile(lightness: np.ndarray, ab: np.ndarray) -> np.ndarray:
-    """:func:`compose_lab` on one tile (any shape), without the checks."""
-    lightness = np.clip(lightness.astype(np.float32, copy=False), 0.0, 100.0)
-    linear = lab_to_linear(np.concatenate([lightness[..., None], ab], axis=-1))
-    outside = ~_in_gamut(linear)
-    if outside.any():
-        l_out, ab_out = lightness[outside], ab[outside]
-        chroma = np.hypot(ab_out[:, 0], ab_out[:, 1])
-        limit = max_chroma(l_out, np.arctan2(ab_out[:, 1], ab_out[:, 0]))
-        scale = np.minimum(1.0, limit / np.maximum(chroma, 1e-12))
-        scaled = lab_to_linear(np.concatenate([l_out[:, None], ab_out * scale[:, None]], axis=-1))
-        over = ~_in_gamut(scaled)
-        scaled[over] = _towards_gray(scaled[over])
-        linear[outside] = scaled
-    return np.clip(linear_to_srgb(linear), 0.0, 1.0)
-
-
-def compose_lab(lightness: np.ndarray, ab: np.ndarray) -> np.ndarray:
-    """Combine L* with a*b* into sRGB, keeping L* exactly and staying in gamut.
-
-    Where ``(L*, a*, b*)`` lies outside the sRGB gamut, a*b* are scaled down to the
-    largest in-gamut chroma at that L* and hue, looked up in :func:`chroma_table`
-    (bilinear; within 0.6 C* of an exact search except on the fold near the yellow
-    cusp, see there); the interpolation's small overshoot is taken out by mixing
-    with the gray of the same luminance. L* is unchanged, and so is the hue up to
-    that last correction.
-
-    Every pixel is computed on its own, so large images are processed in bands of
-    rows (:data:`TILE_PIXELS` pixels each) on ``cv2.getNumThreads()`` threads: the
-    temporaries stay a few megabytes whatever the image size, and the result is the
-    same as in one piece.
-
-    Parameters
-    ----------
-    lightness : (H, W) array_like
-        L* in [0, 100].
-    ab : (H, W, 2) array_like
-        a* and b*.
-
-    Returns
-    -------
-    rgb : (H, W, 3) float32 ndarray
-        sRGB in [0, 1].
-
-    Raises
-    ------
-    ValueError
-        If ``ab`` is not ``lightness``'s shape plus a last axis of 2.
-
-    Examples
-    --------
-    >>> L = np.full((1, 1), 95.0); ab = np.array([[[80.0, 80.0]]])
-    >>> rgb = compose_lab(L, ab)
-    >>> round(float(rgb_to_lab(rgb)[0, 0, 0]), 2)
-    95.0
-    """
-    lightness = np.asarray(lightness)
-    ab = np.asarray(ab, dtype=np.float32)
-    if ab.shape != lightness.shape + (2,):
-        raise ValueError(f"ab must have shape {lightness.shape + (2,)}, got {ab.shape}")
-    if lightness.ndim == 0 or lightness.size <= TILE_PIXELS:
-        return _compose_tile(lightness, ab)
-    rgb = np.empty(lightness.shape + (3,), np.float32)
-    rows = max(1, TILE_PIXELS * lightness.shape[0] // lightness.size)
-    bands = [slice(start, start + rows) for start in range(0, lightness.shape[0], rows)]
-
-    def compose_band(band: slice) -> None:
-        rgb[band] = _compose_tile(lightness[band], ab[band])
-
-    with ThreadPoolExecutor(max(1, min(cv2.getNumThreads(), len(bands)))) as pool:
-        list(pool.map(compose_band, bands))  # list() re-raises a band's error here
-    return rgb

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from skimage import data
 
-from panocolor.colorspace import rgb_to_lab
-from panocolor.evaluate.metrics import blotchiness
+from panocolor.evaluate.region_metrics import blotchiness
+from panocolor.imaging.colorspace import rgb_to_lab
 
 SIDE = 96
 
