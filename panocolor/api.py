@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import numpy as np
 from panocolor.composite import compose_lab, composite_chroma
 from panocolor.composite.perobject import MODES, Mode, perobject_chroma
 from panocolor.errors import ModelNotFoundError, PanocolorError
+from panocolor.hints import Hint, SegmentColour, apply_hints, make_guidance
 from panocolor.imaging import resize_to_pixels, resize_to_shape
 from panocolor.io import ImageSource, read_color, read_gray, to_pixels
 from panocolor.pipeline import Colorized
@@ -144,6 +145,9 @@ class Colorizer:
         segment_references: Mapping[int, ColorImage | ImageSource] | None = None,
         segmentation: Segmentation | None = None,
         reference_segmentation: Segmentation | None = None,
+        hints: Sequence[Hint] | None = None,
+        scribbles: np.ndarray | None = None,
+        segment_colours: Sequence[SegmentColour] | None = None,
     ) -> Colorized:
         """Colorize one gray photo.
 
@@ -161,6 +165,14 @@ class Colorizer:
             Use these segments instead of running the segmenter (e.g. with renamed classes).
         reference_segmentation : Segmentation, optional
             The same for ``reference`` (e.g. both read with the ``panoptic-file`` backend).
+        hints : sequence of Hint, optional
+            Point colour hints (full-size pixel positions); they win where they reach.
+        scribbles : (H, W, 4) uint8 ndarray, optional
+            RGBA colour scribbles the photo's size, transparent where there is no hint.
+        segment_colours : sequence of SegmentColour, optional
+            Segments (by id or class) pinned to a colour; need a segmentation.
+
+        With hints and no reference at all, what no hint reaches stays neutral gray.
 
         Returns
         -------
@@ -173,6 +185,7 @@ class Colorizer:
         reference_image = _as_color(reference) if reference is not None else None
         by_class = {k: _as_color(v) for k, v in (class_references or {}).items()}
         by_segment = {k: _as_color(v) for k, v in (segment_references or {}).items()}
+        guidance = make_guidance(hints, scribbles, segment_colours).check(gray_image.shape)
         timings = {"read": time.perf_counter() - started}
         lightness = gray_image.lightness
         # A transparent photo is coloured from its own L*, not the white it was composited
@@ -180,7 +193,13 @@ class Colorizer:
         own_l = lightness if gray_image.alpha is None else gray_image.opaque_lightness
 
         plan = None
-        if self.segmenter is None and segmentation is None:
+        no_reference = reference_image is None and not by_class and not by_segment
+        if guidance and no_reference and self.gallery is None:
+            # Hints alone: colour only where they reach (segments, when found, guide them).
+            if segmentation is None and self.segmenter is not None:
+                segmentation = self.segmenter(resize_to_pixels(own_l, self.settings.segment_pixels))
+            ab = np.zeros(own_l.shape + (2,), np.float32)
+        elif self.segmenter is None and segmentation is None:
             if reference_image is None:
                 raise PanocolorError("give a reference photo (-r) or enable segmentation")
             ab = self.transfer(own_l, reference_image.lab)
@@ -201,6 +220,10 @@ class Colorizer:
             mark = time.perf_counter()
             ab = perobject_chroma(own_l, segmentation, plan, self.transfer, self.settings.mode)
             timings["transfer"] = time.perf_counter() - mark
+        if guidance:
+            mark = time.perf_counter()
+            ab = apply_hints(own_l, ab, guidance, segmentation)
+            timings["hints"] = time.perf_counter() - mark
         mark = time.perf_counter()
         if gray_image.alpha is not None:
             ab = composite_chroma(own_l, ab, gray_image.alpha)
@@ -252,6 +275,9 @@ def colorize_result(
     class_references: Mapping[str, ColorImage | ImageSource] | None = None,
     gallery: str | Path | None = None,
     model_dir: str | Path | None = None,
+    hints: Sequence[Hint] | None = None,
+    scribbles: np.ndarray | None = None,
+    segment_colours: Sequence[SegmentColour] | None = None,
 ) -> Colorized:
     """Like :func:`colorize`, but return the pixels with L*, chroma, timings, segments and plan."""
     settings = Settings(
@@ -262,7 +288,14 @@ def colorize_result(
         model_dir=Path(model_dir) if model_dir else None,
     )
     colorizer = Colorizer(settings, transfer=None if isinstance(transfer, str) else transfer)
-    return colorizer(gray, reference, class_references=class_references)
+    return colorizer(
+        gray,
+        reference,
+        class_references=class_references,
+        hints=hints,
+        scribbles=scribbles,
+        segment_colours=segment_colours,
+    )
 
 
 def colorize(
@@ -275,6 +308,9 @@ def colorize(
     class_references: Mapping[str, ColorImage | ImageSource] | None = None,
     gallery: str | Path | None = None,
     model_dir: str | Path | None = None,
+    hints: Sequence[Hint] | None = None,
+    scribbles: np.ndarray | None = None,
+    segment_colours: Sequence[SegmentColour] | None = None,
 ) -> np.ndarray:
     """Colorize a gray photo with the colours of reference photos.
 
@@ -302,6 +338,15 @@ def colorize(
         Folder of colour photos to choose per-segment references from.
     model_dir : path, optional
         Folder searched first for model files.
+    hints : sequence of Hint, optional
+        Point colour hints, e.g. ``[Hint(x=120, y=45, rgb=(31, 58, 147))]``: hue and
+        saturation at that pixel, spread over the surface it falls on. With hints, the
+        reference is optional (without one, what no hint reaches stays gray).
+    scribbles : (H, W, 4) uint8 ndarray, optional
+        RGBA scribbles the photo's size (transparent: no hint), see
+        :func:`panocolor.hints.read_scribbles`.
+    segment_colours : sequence of SegmentColour, optional
+        Segments pinned to a colour (needs a segmenter).
 
     Returns
     -------
@@ -316,6 +361,8 @@ def colorize(
         If a reference has no colour.
     UnknownBackendError
         If ``transfer`` or ``segmenter`` names no registered backend.
+    HintError
+        If a hint lies outside the photo, a colour is invalid or scribbles have another size.
 
     Examples
     --------
@@ -333,4 +380,7 @@ def colorize(
         class_references=class_references,
         gallery=gallery,
         model_dir=model_dir,
+        hints=hints,
+        scribbles=scribbles,
+        segment_colours=segment_colours,
     ).rgb

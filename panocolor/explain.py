@@ -2,15 +2,19 @@
 
 One figure: the gray input | its segments with class names | the result, and below
 them one card per reference region used (thumbnail of the reference with the region
-outlined, the segments' classes, and why it was chosen).
+outlined, the segments' classes, and why it was chosen). Colour hints are marked on
+the result by a ring in the hint's colour.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from panocolor.hints import Hint
 from panocolor.imaging import lab_to_rgb, lightness_to_gray, resize_to_pixels
 from panocolor.pipeline import Colorized
 from panocolor.reference.base import ReferencePlan
@@ -33,13 +37,15 @@ def _to_uint8(rgb: np.ndarray) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
-def explain_panel(result: Colorized) -> np.ndarray:
+def explain_panel(result: Colorized, hints: Sequence[Hint] = ()) -> np.ndarray:
     """Render the explanation figure of a per-object result.
 
     Parameters
     ----------
     result : Colorized
         A per-object result (with ``segmentation`` and ``plan``).
+    hints : sequence of Hint, optional
+        Colour hints given, ringed in their colour on the result.
 
     Returns
     -------
@@ -58,7 +64,14 @@ def explain_panel(result: Colorized) -> np.ndarray:
     tiles = [
         ("gray input", np.dstack([gray] * 3)),
         ("segments", overlay(small_l, segmentation)),
-        ("result", _to_uint8(resize_to_pixels(result.rgb, segmentation.ids.size))),
+        (
+            "result",
+            mark_hints(
+                _to_uint8(resize_to_pixels(result.rgb, segmentation.ids.size)),
+                hints,
+                result.rgb.shape[:2],
+            ),
+        ),
     ]
     cards = []
     for (image_key, region_ids), title in card_titles(plan).items():
@@ -70,6 +83,34 @@ def explain_panel(result: Colorized) -> np.ndarray:
             rgb = cv2.drawContours(rgb.copy(), contours, -1, (255, 0, 255), 3)
         cards.append((title, rgb))
     return _compose(tiles, cards)
+
+
+def mark_hints(rgb: np.ndarray, hints: Sequence[Hint], shape: tuple[int, int]) -> np.ndarray:
+    """``rgb`` (a resized view of a photo of ``shape``) with a ring at each hint.
+
+    The ring is drawn in the hint's colour inside a black and a white outline, so it
+    shows on any background; its size is about 2% of the view's height.
+    """
+    if not hints:
+        return rgb
+    marked = np.ascontiguousarray(rgb).copy()
+    scale = rgb.shape[0] / shape[0]
+    radius = max(3, round(0.02 * rgb.shape[0]))
+    thickness = max(1, radius // 3)
+    for hint in hints:
+        centre = (round(hint.x * scale), round(hint.y * scale))
+        cv2.circle(marked, centre, radius + thickness, (0, 0, 0), thickness + 2, cv2.LINE_AA)
+        cv2.circle(marked, centre, radius, (255, 255, 255), thickness + 2, cv2.LINE_AA)
+        cv2.circle(marked, centre, radius, tuple(int(v) for v in hint.rgb), thickness, cv2.LINE_AA)
+    return marked
+
+
+def hint_lines(hints: Sequence[Hint]) -> list[str]:
+    """One line per hint, for the text explanation: ``hint 1 at x=120, y=45: #1f3a93``."""
+    return [
+        f"hint {k} at x={h.x}, y={h.y}: #{h.rgb[0]:02x}{h.rgb[1]:02x}{h.rgb[2]:02x}"
+        for k, h in enumerate(hints, start=1)
+    ]
 
 
 def card_titles(plan: ReferencePlan) -> dict[tuple[str, tuple[int, ...]], str]:

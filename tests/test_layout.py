@@ -28,6 +28,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("reference",),  # Segmentation + references -> ReferencePlan
     ("transfer",),  # lightness + reference (+ masks) -> chroma
     ("composite",),  # plan + transfer -> blended chroma; L* + chroma -> pixels
+    ("hints",),  # colour hints laid over the chroma (after the transfer, before composing)
     ("pipeline", "api"),  # the stages in order (pipeline/ takes api.py's Settings, Colorizer)
     ("explain",),  # a Colorized -> pictures of what happened
     ("evaluate",),  # methods over image pairs -> figures

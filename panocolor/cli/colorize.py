@@ -126,6 +126,8 @@ ModelDirOption = Annotated[
 
   panocolor colorize scans/*.tif --gallery colour_photos/ -o coloured/
 
+  panocolor colorize old.jpg -r ref.jpg -o out.png --hint 120,45=#1f3a93 --hint 40,300=#cc0000
+
   panocolor colorize scan.png -r ref.jpg -o out.png --segmenter none --transfer reinhard
 """,
 )
@@ -145,7 +147,7 @@ def colorize(
         typer.Option(
             "--ref",
             help="CLASS=PATH: a colour photo for one class (repeatable); CLASS is a class "
-            "name or a plain alias (sky, tree, person...): `panocolor classes` lists them.",
+            "name or a plain alias (sky, tree, person...), listed by `panocolor classes`.",
         ),
     ] = [],  # noqa: B006 (typer needs a literal default)
     gallery: Annotated[
@@ -159,6 +161,37 @@ def colorize(
         Path | None,
         typer.Option("--explain", help="Also write a PNG panel: segments, references, result."),
     ] = None,
+    hint: Annotated[
+        list[str],
+        typer.Option(
+            "--hint",
+            metavar="X,Y=#HEX",
+            help="A colour hint X,Y=#RRGGBB (repeatable): the colour at column X, row Y; "
+            "it spreads over the surface it falls on. With hints, -r is optional.",
+        ),
+    ] = [],  # noqa: B006 (typer needs a literal default)
+    scribbles: Annotated[
+        Path | None,
+        typer.Option(
+            "--scribbles",
+            help="PNG the photo's size, transparent except where colour hints are painted.",
+        ),
+    ] = None,
+    segment_colour: Annotated[
+        list[str],
+        typer.Option(
+            "--segment-colour",
+            metavar="CLASS=#HEX",
+            help="CLASS_OR_ID=#RRGGBB: pin a class (car, sky...) or segment id to a colour.",
+        ),
+    ] = [],  # noqa: B006 (typer needs a literal default)
+    flat: Annotated[
+        bool,
+        typer.Option(
+            "--flat",
+            help="--segment-colour in one flat tone (default: the reference's chroma variation).",
+        ),
+    ] = False,
     model_dir: ModelDirOption = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace outputs that already exist.")
@@ -172,14 +205,21 @@ def colorize(
     size, orientation, lightness and bit depth; only colour is added.
     """
     from panocolor.api import Colorizer, Settings
-    from panocolor.explain import explain_panel
+    from panocolor.explain import explain_panel, hint_lines
+    from panocolor.hints import parse_hint, parse_segment_colour, read_scribbles
     from panocolor.io import read_color, read_gray, write_image
     from panocolor.io.write import check_writable
 
     # Everything a user can get wrong is checked before any model is loaded.
     class_paths = parse_class_references(class_references)
-    if reference is None and not class_paths and gallery is None:
-        raise fail("give a reference photo (-r), per-class photos (--ref) or a --gallery")
+    hints = [parse_hint(text) for text in hint]
+    pinned = [parse_segment_colour(text, flat=flat) for text in segment_colour]
+    scribble_rgba = read_scribbles(scribbles) if scribbles is not None else None
+    guided = bool(hints or pinned) or scribble_rgba is not None
+    if reference is None and not class_paths and gallery is None and not guided:
+        raise fail(
+            "give a reference photo (-r), per-class photos (--ref), a --gallery or colour hints"
+        )
     if explain is not None and len(inputs) > 1:
         raise fail("--explain takes a single input")
     targets = _output_paths(inputs, output, overwrite)
@@ -208,10 +248,17 @@ def colorize(
             try:
                 if target.exists() and not overwrite:
                     raise ImageWriteError(f"{target} exists; use --overwrite to replace it")
-                result = colorizer(read_gray(source), reference_image, class_references=by_class)
+                result = colorizer(
+                    read_gray(source),
+                    reference_image,
+                    class_references=by_class,
+                    hints=hints,
+                    scribbles=scribble_rgba,
+                    segment_colours=pinned,
+                )
                 write_image(target, result.rgb, overwrite=overwrite)
                 if explain is not None and result.plan is not None:
-                    write_image(explain, explain_panel(result), overwrite=overwrite)
+                    write_image(explain, explain_panel(result, hints), overwrite=overwrite)
                 warn_unmatched_classes(class_paths, result, source)
             except PanocolorError as error:
                 if len(inputs) == 1:
@@ -229,6 +276,8 @@ def colorize(
         console.print(
             f"wrote {targets[0]}" + (f" and {explain}" if result.plan and explain else "")
         )
+        for line in hint_lines(hints):
+            console.print(f"  {line}", soft_wrap=True)
         if result.plan is not None:
             for choice in result.plan.choices:
                 console.print(

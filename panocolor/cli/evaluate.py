@@ -63,6 +63,16 @@ def evaluate(
     max_side: Annotated[
         int, typer.Option(min=0, help="Downscale images to this longest side first (0: full size).")
     ] = 640,
+    hints: Annotated[
+        str | None,
+        typer.Option(
+            "--hints",
+            metavar="N[,N...]",
+            help="Also give each method N colour hints sampled from the truth (Zhang et al. "
+            "2017), e.g. 10 or 0,1,5,10,20,50: one row per method and N (METHOD+hN); "
+            "-m hints-only: hints without a reference.",
+        ),
+    ] = None,
     sheet_rows: Annotated[
         int, typer.Option(min=0, help="Images shown on the contact sheet (0: no sheet).")
     ] = 12,
@@ -92,7 +102,15 @@ def evaluate(
         raise typer.BadParameter(str(error), param_hint="PAIRS") from None
     if not specs:
         raise typer.BadParameter("no images to evaluate", param_hint="PAIRS")
-    methods = with_floors(method or [DEFAULT_TRANSFER])
+    methods = method or [DEFAULT_TRANSFER]
+    if hints is not None:
+        from panocolor.evaluate.hints import hinted_methods, parse_counts
+
+        try:
+            methods = hinted_methods(methods, parse_counts(hints))
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--hints") from None
+    methods = with_floors(methods)
     sheet = ContactSheet(methods, max_rows=sheet_rows) if sheet_rows else None
     results = []
     progress = Progress(

@@ -118,14 +118,22 @@ def method_names() -> list[str]:
     return sorted(set(METHODS.names()) | set(TRANSFERS.names()))
 
 
-def build_method(name: str) -> Method:
+def build_method(name: str, shared: dict | None = None) -> Method:
     """Build the method called ``name`` (a :data:`METHODS` entry or a transfer backend).
+
+    ``BASE+hN`` names are BASE given N hints from the truth
+    (:mod:`panocolor.evaluate.hints`); those built with the same ``shared`` dict
+    compute each BASE output once.
 
     Raises
     ------
     UnknownBackendError
         If ``name`` is neither; the message lists the known names.
     """
+    from panocolor.evaluate.hints import build_hinted, parse_hinted_name
+
+    if parse_hinted_name(name) is not None:
+        return build_hinted(name, build_method, {} if shared is None else shared)  # type: ignore[return-value]
     if name in METHODS:
         return METHODS.get(name)()
     if name in TRANSFERS:
@@ -300,7 +308,8 @@ def iter_evaluation(
         If a method name is unknown.
     """
     names = with_floors(methods)
-    built = {name: build_method(name) for name in names}
+    shared: dict = {}  # hinted variants of one method share its outputs
+    built = {name: build_method(name, shared) for name in names}
     for spec in specs:
         try:
             sample = load_sample(spec, max_side)

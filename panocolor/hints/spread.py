@@ -1,0 +1,211 @@
+"""Spreading hints edge-aware over the gray photo, and blending them over the reference's chroma.
+
+Each point hint seeds a small window (only the window's pixels as light as the hint's
+own pixel, so a hint on an edge stays on its side of it); scribbles seed the pixels
+they paint. Seeds carry relative chroma (:mod:`panocolor.hints.chroma`) and a
+confidence, both spread by the confidence-normalised fast global smoother of
+:mod:`panocolor.imaging.propagate` at a working size: colour flows through the
+surface a hint falls on, stops at the edges the gray photo shows (and, given a
+segmentation, at segment boundaries), and the spread confidence, relative to that of
+one lone hint, fades with distance. That is the hint's *reach* ``A`` in [0, 1]; the
+result is ``A * hint chroma + (1 - A) * reference chroma``, the layers upsampled
+guided by full-resolution L* (:mod:`panocolor.hints.upsample`). With a segmentation,
+a hint's whole segment is reached.
+
+Without a reference, the reference chroma is 0: what no hint reaches stays gray.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+from panocolor.hints.chroma import chroma_at, relative_chroma
+from panocolor.hints.upsample import joint_upsample
+from panocolor.imaging.propagate import lightness_guide
+from panocolor.imaging.resample import resize_to_pixels, resize_to_shape
+from panocolor.segment.segmentation import Segmentation
+
+HINT_PIXELS = 256 * 256
+"""Pixel budget of the working size the hints are spread at."""
+
+SEED_RADIUS = 1  # working pixels around a hint that it seeds
+SEED_TOLERANCE = 4.0  # L*: seed pixels must be this close to the hint pixel's own L*
+_TINY = 1e-9
+
+
+@functools.cache
+def _lone_peak(shape: tuple[int, int], smoothness: float, sigma: float) -> float:
+    """Spread confidence at a lone hint's centre on a flat photo: the reach's unit."""
+    seed = np.zeros(shape, np.float32)
+    row, col = shape[0] // 2, shape[1] // 2
+    seed[
+        max(0, row - SEED_RADIUS) : row + SEED_RADIUS + 1,
+        max(0, col - SEED_RADIUS) : col + SEED_RADIUS + 1,
+    ] = 1.0
+    flat = np.full(shape, 128, np.uint8)
+    spread = cv2.ximgproc.fastGlobalSmootherFilter(flat, seed, smoothness, sigma)
+    return float(spread[row, col])
+
+
+def segment_guide(lightness: np.ndarray, segmentation: Segmentation | None) -> np.ndarray:
+    """The smoother's guide: L*, plus segment ids as two hashed channels (barriers).
+
+    Two neighbouring segments get guide values at least 64 levels apart in one channel
+    unless their ids collide in both hashes, so colour does not cross segment borders.
+    """
+    guide = lightness_guide(lightness)
+    if segmentation is None:
+        return guide
+    ids = segmentation.resized(lightness.shape).ids.astype(np.int64)
+    first = ((ids * 97) % 4 * 64).astype(np.uint8)
+    second = ((ids * 53 + 2) % 4 * 64).astype(np.uint8)
+    return np.dstack([guide, first, second])
+
+
+def spread_seeds(
+    guide: np.ndarray,
+    values: np.ndarray,
+    confidence: np.ndarray,
+    *,
+    smoothness: float,
+    colour_smoothness: float,
+    sigma: float,
+    gain: float,
+    cutoff: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spread seeds edge-aware: their values locally, their reach far.
+
+    Parameters
+    ----------
+    guide : (h, w) or (h, w, 3) uint8 ndarray
+        From :func:`segment_guide`.
+    values : (h, w, C) float32 ndarray
+        What each seed carries (relative chroma, trust); anything where
+        ``confidence`` is 0.
+    confidence : (h, w) float32 ndarray
+        Seed weights >= 0 (1 for a point hint's pixel).
+    smoothness, colour_smoothness : float
+        The smoother's lambda for the reach (large: far) and for the values (smaller:
+        each pixel takes the values of the hints nearest along the photo, rather than
+        a blend of every hint of its surface).
+    sigma : float
+        The smoother's edge scale (see
+        :func:`~panocolor.imaging.propagate.propagate_chroma`).
+    gain, cutoff : float
+        Reach is ``r = gain * spread confidence / a lone hint's``, capped at 1, and
+        ``(r - cutoff) / (1 - cutoff)`` above ``cutoff`` (0 below it): the smoother's
+        faint long tail does not tint the far side of the photo.
+
+    Returns
+    -------
+    local : (h, w, C) float32 ndarray
+        Confidence-weighted mean of the nearby seeds' values (0 where none arrives).
+    known : (h, w) bool ndarray
+        Where some seed's values arrived.
+    reach : (h, w) float32 ndarray
+        In [0, 1].
+    """
+    smooth = cv2.ximgproc.fastGlobalSmootherFilter
+    weight = np.ascontiguousarray(confidence, np.float32)
+    local = np.zeros(values.shape, np.float32)
+    for start in range(0, values.shape[2], 3):  # the smoother takes at most 4 channels
+        part = values[..., start : start + 3] * weight[..., None]
+        spread = smooth(
+            guide, np.dstack([part, weight]).astype(np.float32), colour_smoothness, sigma
+        )
+        total = spread[..., -1]
+        known = total > _TINY
+        local[..., start : start + 3] = np.where(
+            known[..., None], spread[..., :-1] / np.maximum(total, _TINY)[..., None], 0.0
+        )
+    far = np.maximum(smooth(guide, weight, smoothness, sigma), 0.0)
+    peak = _lone_peak(confidence.shape, smoothness, sigma)
+    reach = np.clip((gain * far / peak - cutoff) / (1.0 - cutoff), 0.0, 1.0)
+    return local, known, reach.astype(np.float32)
+
+
+def disagreement(
+    small_l: np.ndarray, seed_rel: np.ndarray, chroma_small: np.ndarray, low: float, high: float
+) -> np.ndarray:
+    """How much the reference's chroma misses each seed's colour, as trust in [0, 1].
+
+    0 where the a*b* distance between the seed's chroma (at that pixel's L*) and the
+    reference's (3 x 3 mean) is below ``low``, 1 above ``high``, linear between: a
+    hint the reference already agrees with keeps the reference's colours around it
+    rather than flattening them into the hint's one tone.
+    """
+    residual = chroma_at(small_l, seed_rel) - cv2.blur(chroma_small, (3, 3))
+    distance = np.hypot(residual[..., 0], residual[..., 1])
+    return np.clip((distance - low) / max(high - low, 1e-6), 0.0, 1.0).astype(np.float32)
+
+
+def fill_segments(
+    local: np.ndarray,
+    known: np.ndarray,
+    reach: np.ndarray,
+    seeds: np.ndarray,
+    seed_values: np.ndarray,
+    ids: np.ndarray,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raise the reach to ``floor`` over every segment that holds a seed.
+
+    Where the seeds' values have not arrived (behind an edge inside the segment), the
+    segment's seeds' mean values are used.
+    """
+    seeded = np.unique(ids[seeds > 0])
+    if floor <= 0 or seeded.size == 0:
+        return local, reach
+    local, reach = local.copy(), reach.copy()
+    for segment_id in seeded:
+        inside = ids == segment_id
+        weight = seeds * inside
+        mean = (seed_values * weight[..., None]).sum(axis=(0, 1)) / weight.sum()
+        local[inside & ~known] = mean
+        reach[inside] = np.maximum(reach[inside], floor)
+    return local, reach
+
+
+def blend_hints(
+    lightness: np.ndarray,
+    chroma: np.ndarray,
+    rel_small: np.ndarray,
+    reach_small: np.ndarray,
+) -> np.ndarray:
+    """Full-size ``reach * hint chroma + (1 - reach) * chroma`` from working-size layers.
+
+    Parameters
+    ----------
+    lightness : (H, W) float32 ndarray
+        Full-size L* in [0, 100].
+    chroma : (H, W, 2) float32 ndarray
+        The reference's chroma (zeros without a reference).
+    rel_small : (h, w, 3) float32 ndarray
+        Relative chroma of the hints at working size.
+    reach_small : (h, w) float32 ndarray
+        Where they replace the reference's chroma, in [0, 1].
+
+    Returns
+    -------
+    ab : (H, W, 2) float32 ndarray
+    """
+    small_l = resize_to_shape(lightness, reach_small.shape)
+    layer = np.dstack([rel_small * reach_small[..., None], reach_small]).astype(np.float32)
+    full = joint_upsample(layer, small_l, lightness)
+    reach = np.clip(full[..., 3], 0.0, 1.0)
+    rel = full[..., :3] / np.maximum(full[..., 3:4], 1e-3)
+    hinted = chroma_at(lightness, rel)
+    return (chroma * (1.0 - reach)[..., None] + hinted * reach[..., None]).astype(np.float32)
+
+
+def working_lightness(lightness: np.ndarray) -> np.ndarray:
+    """L* at the hints' working size (:data:`HINT_PIXELS`)."""
+    return resize_to_pixels(np.asarray(lightness, np.float32), HINT_PIXELS)
+
+
+def relative_of(rgb: tuple[int, int, int]) -> np.ndarray:
+    """(3,) relative chroma of one colour."""
+    return relative_chroma(np.asarray(rgb, np.uint8))

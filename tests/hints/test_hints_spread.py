@@ -1,0 +1,132 @@
+"""apply_hints on small synthetic photos: reach, edges, colour, segments, scribbles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from panocolor.hints import Hint, HintError, SegmentColour, apply_hints, make_guidance
+from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.segment.segmentation import Segment, Segmentation
+
+BLUE = (30, 60, 200)
+
+
+def _two_regions(height: int = 300, width: int = 400, seed: int = 0):
+    """Noisy dark left half, noisy light right half, and a textured reference chroma."""
+    rng = np.random.default_rng(seed)
+    lightness = np.full((height, width), 35.0, np.float32)
+    lightness[:, width // 2 :] += 30.0
+    lightness += rng.normal(0, 1, lightness.shape).astype(np.float32)
+    chroma = np.zeros((height, width, 2), np.float32)
+    chroma[:, : width // 2], chroma[:, width // 2 :] = (10.0, -5.0), (-8.0, 12.0)
+    chroma += rng.normal(0, 2, chroma.shape).astype(np.float32)
+    return lightness, chroma
+
+
+def _hue(ab: np.ndarray) -> np.ndarray:
+    return np.degrees(np.arctan2(ab[..., 1], ab[..., 0]))
+
+
+def _hue_gap(a: float, b: float) -> float:
+    return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+@pytest.mark.parametrize("x", [199, 200])  # the last dark column, the first light one
+def test_a_hint_exactly_on_an_edge_does_not_leak_across_it(x):
+    lightness, chroma = _two_regions()
+    ab = apply_hints(lightness, chroma, make_guidance([Hint(x, 150, BLUE)]))
+    far = slice(200, None) if x < 200 else slice(0, 200)
+    near = slice(180, 200) if x < 200 else slice(200, 220)
+    moved = np.hypot(*np.moveaxis(ab - chroma, -1, 0))
+    assert moved[:, far].max() <= 2.0  # the far side is the reference-only result
+    assert moved[140:160, near].mean() > 20.0  # while the hint's own side took its colour
+
+
+def test_the_hints_colour_is_reached_at_its_position():
+    rng = np.random.default_rng(1)
+    lightness = np.clip(50 + 15 * rng.standard_normal((120, 160)), 0, 100).astype(np.float32)
+    chroma = rng.normal(0, 20, (120, 160, 2)).astype(np.float32)
+    for rgb, (x, y) in [((200, 40, 40), (10, 20)), ((40, 160, 60), (150, 100)), (BLUE, (80, 60))]:
+        ab = apply_hints(lightness, chroma, make_guidance([Hint(x, y, rgb)]))
+        want = rgb_to_lab(np.asarray(rgb, np.float32) / 255)
+        assert _hue_gap(_hue(ab[y, x]), _hue(want[1:])) < 3.0
+        assert np.hypot(*ab[y, x]) > 5.0
+
+
+def test_hints_alone_leave_the_far_side_gray():
+    """Without a reference, a hint in one corner colours its corner; the far one stays gray."""
+    lightness = np.tile(np.linspace(40, 60, 400, dtype=np.float32), (300, 1))
+    ab = apply_hints(
+        lightness, np.zeros((300, 400, 2), np.float32), make_guidance([Hint(5, 5, BLUE)])
+    )
+    assert np.hypot(*ab[5, 5]) > 20.0
+    assert np.hypot(*np.moveaxis(ab[-60:, -60:], -1, 0)).max() < 1.0
+
+
+def _bands(height: int = 90, width: int = 120) -> Segmentation:
+    ids = np.repeat(np.arange(1, 4, dtype=np.int32), width // 3)[None, :].repeat(height, axis=0)
+    labels = ["sky-other-merged", "person", "grass-merged"]
+    segments = [
+        Segment(k, 0, label, label == "person", int((ids == k).sum()))
+        for k, label in zip((1, 2, 3), labels, strict=True)
+    ]
+    return Segmentation(ids, tuple(segments))
+
+
+@pytest.mark.parametrize("target", [2, "people"])
+@pytest.mark.parametrize("flat", [True, False])
+def test_a_segment_colour_pins_that_segment_and_not_the_others(target, flat):
+    rng = np.random.default_rng(2)
+    segmentation = _bands()
+    lightness = np.full((90, 120), 50.0, np.float32) + rng.normal(0, 2, (90, 120)).astype(
+        np.float32
+    )
+    chroma = np.zeros((90, 120, 2), np.float32) + (-20.0, 25.0)
+    chroma += rng.normal(0, 3, chroma.shape).astype(np.float32)
+    guidance = make_guidance(segment_colours=[SegmentColour(target, (200, 30, 30), flat)])
+    ab = apply_hints(lightness, chroma, guidance, segmentation)
+    red = _hue(rgb_to_lab(np.array([200, 30, 30]) / 255.0)[1:])
+    middle = ab[:, 44:76]
+    assert max(_hue_gap(h, red) for h in _hue(middle).ravel()) < 5.0
+    assert np.abs(ab[:, :36] - chroma[:, :36]).max() < 1.0
+    assert np.abs(ab[:, 84:] - chroma[:, 84:]).max() < 1.0
+    # Flat: the chroma varies only with L* (std 2 here); else with the reference's too.
+    spread = np.hypot(*np.moveaxis(middle, -1, 0)).std()
+    assert (spread < 4.0) if flat else (spread > 6.0)
+
+
+def test_a_point_hint_fills_its_segment_and_stops_at_its_border():
+    segmentation = _bands()
+    lightness = np.full((90, 120), 50.0, np.float32)  # no lightness edge between bands,
+    lightness[45:, 40:80] = 80.0  # but one inside the hinted band: the hint fills it all
+    ab = apply_hints(
+        lightness,
+        np.zeros((90, 120, 2), np.float32),
+        make_guidance([Hint(45, 10, BLUE)]),
+        segmentation,
+    )
+    assert np.hypot(*np.moveaxis(ab[:, 42:78], -1, 0)).min() > 20.0  # the whole middle band
+    assert np.abs(ab[:, :36]).max() < 1.0 and np.abs(ab[:, 84:]).max() < 1.0
+
+
+def test_scribbles_colour_what_they_touch():
+    lightness, chroma = _two_regions(120, 160)
+    scribbles = np.zeros((120, 160, 4), np.uint8)
+    scribbles[40:80, 30, :3], scribbles[40:80, 30, 3] = BLUE, 255  # a stroke on the dark side
+    ab = apply_hints(lightness, chroma, make_guidance(scribbles=scribbles))
+    blue = _hue(rgb_to_lab(np.array(BLUE) / 255.0)[1:])
+    assert _hue_gap(_hue(ab[60, 30]), blue) < 3.0
+    assert np.abs(ab[:, 80:] - chroma[:, 80:]).max() <= 2.0
+
+
+def test_segment_colours_need_a_segment_that_is_there():
+    lightness, chroma = _two_regions(90, 120)
+    with pytest.raises(HintError, match="need segments"):
+        apply_hints(lightness, chroma, make_guidance(segment_colours=[SegmentColour(1, BLUE)]))
+    with pytest.raises(HintError, match="no segment 9"):
+        pinned = make_guidance(segment_colours=[SegmentColour(9, BLUE)])
+        apply_hints(lightness, chroma, pinned, _bands())
+    with pytest.raises(HintError, match="no class car"):
+        pinned = make_guidance(segment_colours=[SegmentColour("car", BLUE)])
+        apply_hints(lightness, chroma, pinned, _bands())
