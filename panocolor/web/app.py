@@ -25,7 +25,7 @@ from panocolor.web.images import Gallery, TooLargeError, upload_limit_message
 from panocolor.web.jobs import Colorizing
 from panocolor.web.limits import Limits
 from panocolor.web.routes import gallery as gallery_routes
-from panocolor.web.routes import jobs, pages, segments, sessions
+from panocolor.web.routes import hints, jobs, pages, segments, sessions
 from panocolor.web.store import SessionStore
 
 WEB_SETTINGS = Settings(mode="faithful")
@@ -147,7 +147,7 @@ def create_app(
     app.add_exception_handler(PanocolorError, _panocolor_error)
     app.add_exception_handler(TooLargeError, _too_large)
     app.add_exception_handler(RequestValidationError, _invalid)
-    for routes in (sessions, jobs, segments, gallery_routes, pages):
+    for routes in (sessions, jobs, segments, hints, gallery_routes, pages):
         app.include_router(routes.router)
     pages.mount_static(app)
     return app

@@ -76,15 +76,18 @@ class Colorizing:
 
         self._executor.submit(load)
 
-    def submit(self, session: Session, reference_id: str) -> Job:
-        """Queue a colorization of the session's target with reference ``reference_id``."""
+    def submit(self, session: Session, reference_id: str | None) -> Job:
+        """Queue a colorization of the session's target with reference ``reference_id``.
+
+        Without a reference (None) the session's colour hints alone colour the photo.
+        """
         job = Job(new_id())
         with session.lock:
             session.jobs[job.id] = job
         self._executor.submit(self._run, session, job, reference_id)
         return job
 
-    def _run(self, session: Session, job: Job, reference_id: str) -> None:
+    def _run(self, session: Session, job: Job, reference_id: str | None) -> None:
         started = time.perf_counter()
         try:
             self._colorize(session, job, reference_id)
@@ -98,16 +101,17 @@ class Colorizing:
         job.timings["total"] = time.perf_counter() - started
         job.state = "error" if job.error else "done"
 
-    def _colorize(self, session: Session, job: Job, reference_id: str) -> None:
+    def _colorize(self, session: Session, job: Job, reference_id: str | None) -> None:
         with session.lock:
             if session.target_id is None:
                 raise PanocolorError("upload a gray photo first")
             target = session.images[session.target_id]
-            reference = session.images[reference_id]
+            reference = session.images[reference_id] if reference_id is not None else None
+            hints = session.hints.hints()
             chosen = {k: session.images[v] for k, v in session.segment_refs.items()}
         max_pixels = self.limits.max_pixels
         gray = read_gray(target.path, max_pixels=max_pixels)
-        main = read_color(reference.path, max_pixels=max_pixels)
+        main = read_color(reference.path, max_pixels=max_pixels) if reference else None
         by_segment = {k: read_color(v.path, max_pixels=max_pixels) for k, v in chosen.items()}
         with self._lock:
             job.state = "segmenting"
@@ -129,11 +133,12 @@ class Colorizing:
                 main,
                 segment_references=by_segment if segmentation is not None else None,
                 segmentation=segmentation,
+                hints=hints or None,
             )
             job.timings["colorize"] = time.perf_counter() - mark
         path = session.new_path(".png")
         write_image(path, result.rgb)  # full resolution and bit depth
-        sources = {"reference": reference_id}
+        sources = {"reference": reference_id} if reference_id is not None else {}
         sources |= {f"segment:{k}": v.id for k, v in chosen.items()}
         with session.lock:
             if session.target_id != target.id:  # a new photo arrived meanwhile

@@ -72,6 +72,42 @@ class ColorizeRequest(BaseModel):
     )
 
 
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+
+
+class HintBody(BaseModel):
+    """A point hint: the colour of the photo at pixel (x, y) of the full-size gray photo.
+
+    Only the colour's hue and saturation are used; the photo keeps its lightness.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    x: int = Field(ge=0, description="Column, 0 at the left.")
+    y: int = Field(ge=0, description="Row, 0 at the top.")
+    colour: str = Field(pattern=COLOUR_PATTERN, examples=["#1f3a93"])
+
+
+class HintUpdate(BaseModel):
+    """Move a hint, change its colour, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+    x: int | None = Field(None, ge=0)
+    y: int | None = Field(None, ge=0)
+    colour: str | None = Field(None, pattern=COLOUR_PATTERN)
+
+
+class HintInfo(BaseModel):
+    id: str
+    x: int
+    y: int
+    colour: str
+
+
+class HintsInfo(BaseModel):
+    hints: list[HintInfo]
+    can_undo: bool
+
+
 class JobInfo(BaseModel):
     job_id: str
     state: JobState

@@ -26,6 +26,7 @@ import numpy as np
 
 from panocolor.reference.base import ReferencePlan
 from panocolor.segment.segmentation import Segmentation
+from panocolor.web.hints import HintBoard
 from panocolor.web.limits import Limits
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ class Session:
     sources: dict[str, str] = field(default_factory=dict)
     result: Path | None = None
     jobs: dict[str, Job] = field(default_factory=dict)
+    hints: HintBoard = field(default_factory=HintBoard)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def new_path(self, suffix: str) -> Path:
@@ -164,6 +166,7 @@ class Session:
                 self.labels.clear()
                 self.segment_refs.clear()
                 self.sources.clear()
+                self.hints.clear()
 
     def remove(self, image_id: str) -> ImageRecord:
         """Remove an image and its files; KeyError if it is not in the session.
@@ -181,6 +184,7 @@ class Session:
                 self.labels.clear()
                 self.segment_refs.clear()
                 self.sources.clear()
+                self.hints.clear()
             else:
                 for segment_id in [k for k, v in self.segment_refs.items() if v == image_id]:
                     del self.segment_refs[segment_id]

@@ -39,6 +39,7 @@ HIDDEN_AT_START = (
     "#compare",
     "#overlay",
     "#segment-panel",
+    "#hint-tools",
 )
 # Operation summaries /docs must show.
 OPERATIONS = ("Create Session", "Upload Image", "Delete Image", "Colorize", "Update Segment")
@@ -203,3 +204,79 @@ def test_upload_colorize_swap_download(
     for result in (before, after):  # 8-bit PNGs, as downloaded
         assert result.dtype == np.uint8
         assert np.abs(rgb2lab(result)[..., 0] - lightness).max() <= 0.5
+
+
+def test_click_a_colour_hint_then_remove_it(
+    tmp_path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hint clicked on the photo changes the result around it, not in a far segment;
+    removing it from the list brings the previous result back."""
+    monkeypatch.setenv("PANOCOLOR_MODEL_DIR", str(model_dir))
+    gray_path = tmp_path / "cat.png"
+    _save(np.dot(data.chelsea(), [0.299, 0.587, 0.114]).round().astype(np.uint8), gray_path)
+    reference = _save(data.coffee(), tmp_path / "coffee.jpg")
+    gray = np.asarray(Image.open(gray_path))
+
+    app = create_app(limits=Limits(max_upload_bytes=2**20, max_pixels=10**6))
+    with running(app) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.set_input_files("#target-input", gray_path)
+        page.wait_for_selector("#target-thumb:not([hidden])")
+        page.set_input_files("#reference-input", [reference])
+        page.wait_for_function("document.querySelectorAll('#references li').length === 1")
+        page.click("#colorize")
+        _wait_done(page)
+        plain = _download(page)
+        base = url + page.evaluate("state.base")
+        ids = np.asarray(Image.open(io.BytesIO(httpx.get(f"{base}/segments/ids.png").content)))
+        full_ids = cv2.resize(
+            ids.astype(np.int32), gray.shape[::-1], interpolation=cv2.INTER_NEAREST
+        )
+        counts = np.bincount(full_ids.ravel())
+        largest, second = np.argsort(counts)[::-1][:2]
+        row, col = _deepest_point(full_ids == largest)  # the hint goes deep inside one segment
+
+        page.check("#hint-mode")
+        page.fill("#hint-colour", "#20c040")
+        page.evaluate("document.querySelector('#status').textContent = ''")
+        box = page.locator("#frame").bounding_box()
+        page.click(
+            "#frame",
+            position={
+                "x": (col + 0.5) / gray.shape[1] * box["width"],
+                "y": (row + 0.5) / gray.shape[0] * box["height"],
+            },
+        )
+        page.wait_for_function("document.querySelectorAll('#hints li').length === 1")
+        _wait_done(page)
+        hinted = _download(page)
+        (hint,) = httpx.get(f"{base}/hints").json()["hints"]
+        assert hint["colour"] == "#20c040"
+        assert abs(hint["x"] - col) <= 1 and abs(hint["y"] - row) <= 1, (hint, row, col)
+        assert page.locator("#hint-marks .mark").count() == 1
+
+        page.evaluate("document.querySelector('#status').textContent = ''")
+        page.click("#hints button[aria-label='Remove hint 1']")
+        page.wait_for_function("document.querySelectorAll('#hints li').length === 0")
+        _wait_done(page)
+        removed = _download(page)
+        browser.close()
+
+    changed = np.abs(hinted.astype(int) - plain.astype(int)).max(axis=2) > 2
+    around = changed[max(row - 3, 0) : row + 4, max(col - 3, 0) : col + 4]
+    assert around.all(), around
+    hinted_lab, plain_lab = rgb2lab(hinted), rgb2lab(plain)
+    assert np.hypot(*(hinted_lab[row, col, 1:] - [-45, 35])) < np.hypot(
+        *(plain_lab[row, col, 1:] - [-45, 35])
+    )  # greener at the hint than without it
+    # Far: pixels of the other large segment more than 8 px from the hinted one.
+    far = (full_ids == second) & (
+        cv2.distanceTransform((full_ids != largest).astype(np.uint8), cv2.DIST_L2, 3) > 8
+    )
+    assert far.sum() > 500, far.sum()
+    assert not changed[far].any(), f"{changed[far].sum()} far pixels changed"
+    assert np.abs(removed.astype(int) - plain.astype(int)).max() <= 1

@@ -29,10 +29,12 @@ def colorize(
     with session.lock:
         if session.target_id is None:
             raise HTTPException(409, "upload a gray photo (role=target) first")
-        if not session.references:
-            raise HTTPException(409, "upload a colour reference photo first")
-        reference = body.reference if body and body.reference else session.references[0].id
-        if image_of(session, reference).role != "reference":
+        if not session.references and not session.hints:
+            raise HTTPException(409, "upload a colour reference photo or add a colour hint first")
+        reference = body.reference if body and body.reference else None
+        if reference is None and session.references:
+            reference = session.references[0].id
+        if reference is not None and image_of(session, reference).role != "reference":
             raise HTTPException(422, "the main reference must be a reference image")
         if session.busy:
             raise HTTPException(409, "a job of this session is still running")

@@ -2,7 +2,7 @@
 "use strict";
 
 const $ = (selector) => document.querySelector(selector);
-const state = { base: "", images: [], gallery: [], segment: null };
+const state = { base: "", images: [], gallery: [], segment: null, hints: [], canUndo: false };
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
@@ -71,7 +71,7 @@ function render() {
     ...references.map((r) => thumb(r.preview_url, r.name, null, () => removeImage(r))),
   );
   $("#notes").textContent = state.images.flatMap((i) => i.warnings).join(" ");
-  $("#colorize").disabled = !target || !references.length;
+  $("#colorize").disabled = !target || (!references.length && !state.hints.length);
 }
 
 async function upload(files, role) {
@@ -100,7 +100,8 @@ function addImage(image) {
 }
 
 function clearResult() {
-  for (const id of ["#compare", "#download", "#overlay", "#segment-panel"]) $(id).hidden = true;
+  for (const id of ["#compare", "#download", "#overlay", "#segment-panel", "#hint-tools"]) $(id).hidden = true;
+  showHints({ hints: [], can_undo: false });  // the server dropped the old photo's hints
   $("#segments-note").textContent = "Segments appear here after colorizing; click one to change it.";
   state.segment = null;
 }
@@ -155,6 +156,7 @@ async function showResult() {
   $("#after").src = `${state.base}/result.png?v=${version}`;
   await $("#after").decode();
   $("#compare").hidden = false;
+  $("#hint-tools").hidden = false;
   $("#download").href = `${state.base}/result.png?download=true`;
   $("#download").hidden = false;
   try {
@@ -218,6 +220,90 @@ async function applySegment(event) {
   }
 }
 
+// Colour hints: a dot on the photo per hint, a list to remove them, undo; every change
+// colorizes again. Positions are pixels of the full-size gray photo.
+function targetSize() {
+  const target = state.images.find((i) => i.role === "target");
+  return target ? [target.width, target.height] : [1, 1];
+}
+
+function pixelAt(event) {
+  const box = $("#frame").getBoundingClientRect();
+  const [width, height] = targetSize();
+  const fx = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1 - 1e-9);
+  const fy = Math.min(Math.max((event.clientY - box.top) / box.height, 0), 1 - 1e-9);
+  return { x: Math.floor(fx * width), y: Math.floor(fy * height) };
+}
+
+function showHints(info) {
+  state.hints = info.hints;
+  state.canUndo = info.can_undo;
+  $("#hint-undo").disabled = !state.canUndo;
+  const [width, height] = targetSize();
+  $("#hint-marks").replaceChildren(
+    ...state.hints.map((hint, index) => {
+      const mark = document.createElement("span");
+      mark.className = "mark";
+      mark.title = `Hint ${index + 1}`;
+      mark.style.background = hint.colour;
+      mark.style.left = `${((hint.x + 0.5) / width) * 100}%`;
+      mark.style.top = `${((hint.y + 0.5) / height) * 100}%`;
+      mark.addEventListener("pointerdown", (event) => dragHint(event, hint, mark));
+      return mark;
+    }),
+  );
+  $("#hints").replaceChildren(
+    ...state.hints.map((hint, index) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = hint.colour;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove hint ${index + 1}`);
+      remove.addEventListener("click", () => changeHints(`/hints/${hint.id}`, { method: "DELETE" }));
+      item.append(swatch, `${index + 1}: x ${hint.x}, y ${hint.y} ${hint.colour}`, remove);
+      return item;
+    }),
+  );
+  render();
+}
+
+async function changeHints(path, options) {
+  showError(null);
+  try {
+    await api(`${state.base}${path}`, options);
+    showHints(await api(`${state.base}/hints`));
+    await colorize();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function addHint(event) {
+  if (!$("#hint-mode").checked || event.target.classList.contains("mark")) return;
+  const body = { ...pixelAt(event), colour: $("#hint-colour").value };
+  changeHints("/hints", send("POST", body));
+}
+
+function dragHint(event, hint, mark) {
+  event.preventDefault();
+  mark.setPointerCapture(event.pointerId);
+  const box = $("#frame").getBoundingClientRect();
+  const move = (e) => {
+    mark.style.left = `${Math.min(Math.max((e.clientX - box.left) / box.width, 0), 1) * 100}%`;
+    mark.style.top = `${Math.min(Math.max((e.clientY - box.top) / box.height, 0), 1) * 100}%`;
+  };
+  const drop = (e) => {
+    mark.removeEventListener("pointermove", move);
+    const to = pixelAt(e);
+    if (to.x !== hint.x || to.y !== hint.y) changeHints(`/hints/${hint.id}`, send("PUT", to));
+  };
+  mark.addEventListener("pointermove", move);
+  mark.addEventListener("pointerup", drop, { once: true });
+}
+
 async function start() {
   try {
     const session = await api("/api/sessions", { method: "POST" });
@@ -235,6 +321,11 @@ async function start() {
   dropZone($("#reference-drop"), $("#reference-input"), "reference");
   $("#colorize").addEventListener("click", colorize);
   $("#overlay").addEventListener("click", pickSegment);
+  $("#frame").addEventListener("click", addHint);
+  $("#hint-mode").addEventListener("change", (event) => {
+    $("#frame").classList.toggle("hinting", event.target.checked);
+  });
+  $("#hint-undo").addEventListener("click", () => changeHints("/hints/undo", { method: "POST" }));
   $("#segment-panel").addEventListener("submit", applySegment);
   $("#slider").addEventListener("input", (event) => {
     $("#after").style.clipPath = `inset(0 0 0 ${event.target.value}%)`;
