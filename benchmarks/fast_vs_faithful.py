@@ -27,11 +27,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from panocolor.api import Colorizer, Settings
 from panocolor.errors import ModelNotFoundError
 from panocolor.evaluate.metrics import mean_ciede2000
 from panocolor.evaluate.protocols import Sample, load_sample, plan_samples
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.segment import Segmentation, build_segmenter
 
 MANY_SEGMENTS = 5

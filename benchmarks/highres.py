@@ -53,8 +53,8 @@ def _child(args: argparse.Namespace) -> None:
     """One measurement in this (fresh) process; prints one JSON line."""
     from skimage import data
 
-    from panocolor.api import Colorizer, Settings
     from panocolor.io import write_image
+    from panocolor.pipeline import Colorizer, Settings
 
     settings = Settings() if args.child == "default" else Settings("reinhard", "none")
     start = time.perf_counter()

@@ -22,9 +22,9 @@ import numpy as np
 from _timing import median_seconds
 from skimage import data
 
-from panocolor.api import Colorizer, Settings
 from panocolor.hints import Hint
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.types import ColorImage, GrayImage
 
 

@@ -28,9 +28,9 @@ from rich.table import Table
 from scipy.spatial import cKDTree
 from skimage import data
 
-from panocolor.api import Colorizer, Settings
 from panocolor.errors import ModelNotFoundError
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.segment import Segment, Segmentation
 from panocolor.types import ColorImage, GrayImage
 

@@ -49,7 +49,7 @@ def _colorize(
 ) -> None:
     encoder.model.forget()
     gray = GrayImage(np.clip(target, 0, 100).astype(np.float32))
-    colorize_result(gray, ColorImage(reference.copy()), transfer=make())
+    colorize_result(gray, ColorImage(reference.copy()), transfer=make(), segmenter="none")
 
 
 def main() -> None:

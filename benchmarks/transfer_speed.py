@@ -57,7 +57,10 @@ def main() -> None:
                 functools.partial(backend, gray.lightness, reference.lab), args.repeats
             )
             total_s = median_seconds(
-                functools.partial(colorize_result, gray, reference, transfer=backend), args.repeats
+                functools.partial(
+                    colorize_result, gray, reference, transfer=backend, segmenter="none"
+                ),
+                args.repeats,
             )
             baseline = baseline or total_s
             table.add_row(

@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from skimage import data
 
-from panocolor.api import Settings
+from panocolor.pipeline import Settings
 from panocolor.web import Limits, create_app, running
 
 

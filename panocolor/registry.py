@@ -101,6 +101,17 @@ class Registry(Generic[T]):
             raise TypeError(f"{self.kind} {name!r} built {type(built).__name__}, not {wanted}")
         return built
 
+    def takes(self, name: str, **options: Any) -> dict[str, Any]:
+        """Those of ``options`` that the factory registered as ``name`` accepts.
+
+        Lets a caller offer settings every backend may use (``model_dir=``) without
+        knowing which backends take them.
+        """
+        parameters = inspect.signature(self.get(name)).parameters
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            return dict(options)
+        return {key: value for key, value in options.items() if key in parameters}
+
     def names(self) -> list[str]:
         return sorted(self._entries)
 

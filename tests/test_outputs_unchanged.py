@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 from skimage import data, transform
 
-from panocolor.api import Colorizer, Settings
 from panocolor.errors import ColorInputWarning
 from panocolor.io import read_color, read_gray
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.transfer.photoreal import PhotorealTransfer
 from panocolor.types import ColorImage, GrayImage
 

@@ -8,11 +8,11 @@ import pytest
 import typer.main
 
 from panocolor import defaults
-from panocolor.api import Settings
 from panocolor.batch import ENGINES, BatchEngine, run_batch
 from panocolor.batch.engines import LocalEngine, RayEngine
 from panocolor.cli._app import app
 from panocolor.errors import PanocolorError, UnknownBackendError
+from panocolor.pipeline import Settings
 from panocolor.registry import Registry
 from panocolor.segment import SEGMENTERS, Segmenter, SuperpixelSegmenter, build_segmenter
 from panocolor.transfer import TRANSFERS, ColorTransfer, build_transfer

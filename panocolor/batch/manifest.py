@@ -42,7 +42,7 @@ class Record:
     shape : list of int
         Height and width of the output.
     settings : dict
-        :meth:`panocolor.api.Settings.to_dict`.
+        :meth:`panocolor.pipeline.Settings.to_dict`.
     references : dict
         :meth:`ReferencePlan.to_dict` for per-object colorization, else ``{"reference": path}``.
     version : str

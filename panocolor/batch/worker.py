@@ -16,7 +16,7 @@ from panocolor.batch.manifest import Failure, Record
 from panocolor.errors import PanocolorError
 
 if TYPE_CHECKING:
-    from panocolor.api import Settings
+    from panocolor.pipeline import Settings
 
 _REFERENCE_CACHE = 16  # per-row references kept decoded per worker
 
@@ -28,7 +28,7 @@ class BatchConfig:
     Attributes
     ----------
     settings : dict
-        Keyword arguments of :class:`panocolor.api.Settings` (paths as strings).
+        Keyword arguments of :class:`panocolor.pipeline.Settings` (paths as strings).
     reference : str or None
         The batch's colour reference, used by jobs without their own.
     class_references : dict of str to str
@@ -79,7 +79,7 @@ def _one_line(error: BaseException) -> str:
 
 
 def _settings(config: BatchConfig) -> Settings:
-    from panocolor.api import Settings
+    from panocolor.pipeline import Settings
 
     options = dict(config.settings)
     for name in ("gallery", "model_dir"):
@@ -109,7 +109,7 @@ def check_config(config: BatchConfig) -> None:
 
 
 class JobRunner:
-    """One :class:`~panocolor.api.Colorizer` (models loaded once) and the batch's references.
+    """One :class:`~panocolor.pipeline.Colorizer` (models loaded once) and the batch's references.
 
     Parameters
     ----------
@@ -120,8 +120,8 @@ class JobRunner:
     def __init__(self, config: BatchConfig) -> None:
         import cv2
 
-        from panocolor.api import Colorizer
         from panocolor.io import read_color
+        from panocolor.pipeline import Colorizer
 
         if config.threads is not None:
             cv2.setNumThreads(config.threads)

@@ -204,11 +204,11 @@ def colorize(
     (--ref), or the most similar photo of a gallery. The output keeps the input's
     size, orientation, lightness and bit depth; only colour is added.
     """
-    from panocolor.api import Colorizer, Settings
     from panocolor.explain import explain_panel, hint_lines
     from panocolor.hints import parse_hint, parse_segment_colour, read_scribbles
     from panocolor.io import read_color, read_gray, write_image
     from panocolor.io.write import check_writable
+    from panocolor.pipeline import Colorizer, Settings
 
     # Everything a user can get wrong is checked before any model is loaded.
     class_paths = parse_class_references(class_references)

@@ -56,10 +56,10 @@ def demo(
     side) and, with the segmentation models found, explain.png (what was detected and
     which reference region each segment used).
     """
-    from panocolor.api import Colorizer, Settings
     from panocolor.explain import explain_panel
     from panocolor.io import write_image
     from panocolor.io.write import check_writable
+    from panocolor.pipeline import Colorizer, Settings
 
     names = ["gray.png", "reference.png", "colorized.png", "comparison.png", "explain.png"]
     for name in names:

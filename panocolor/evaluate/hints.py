@@ -111,7 +111,7 @@ class _Memo:
 
 def _hints_only():  # noqa: ANN202 (a runner Method)
     """Gray, with the photo's deeplab segments when the models are found (else none)."""
-    from panocolor.api import Colorizer, Settings
+    from panocolor.pipeline import Colorizer, Settings
 
     colorizer = Colorizer(Settings(segmenter="auto"))
 

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 
-from panocolor.api import Colorizer, Settings
 from panocolor.errors import PanocolorError, UnknownBackendError
 from panocolor.evaluate.metrics import (
     colourfulness,
@@ -48,7 +47,7 @@ from panocolor.evaluate.protocols import (
 )
 from panocolor.evaluate.region_metrics import blotchiness, colour_bleeding, region_adherence
 from panocolor.imaging import rgb_to_lab
-from panocolor.pipeline import Colorized
+from panocolor.pipeline import Colorized, Colorizer, Settings
 from panocolor.registry import Registry
 from panocolor.transfer import TRANSFERS, build_transfer
 

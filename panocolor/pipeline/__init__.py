@@ -1,6 +1,8 @@
-"""The pipeline level: the stages run in order (``Settings`` and ``Colorizer`` are in
-:mod:`panocolor.api` until they move here) and what a run returns."""
+"""The pipeline level: :class:`Settings`, the :class:`Colorizer` that runs the stages in
+order, and the :class:`Colorized` result of a run."""
 
+from panocolor.pipeline.colorizer import Colorizer
 from panocolor.pipeline.result import Colorized
+from panocolor.pipeline.settings import Settings
 
-__all__ = ["Colorized"]
+__all__ = ["Colorized", "Colorizer", "Settings"]

@@ -6,7 +6,8 @@ order by :func:`plan_references`: a photo chosen for one segment
 same-class regions of the one reference photo (:class:`ReferencePhoto`), the most
 similar same-class segment of a gallery (:class:`GallerySource`), the most alike
 region of the reference (:class:`ReferencePhoto` by appearance), and finally the whole
-reference (:class:`WholeReference`). Sources are built from images and segmenters,
+reference (:class:`WholeReference`); :func:`reference_sources` builds them in that
+order. Sources are built from images and segmenters,
 not from names and options, so they have no registry.
 """
 
@@ -21,6 +22,7 @@ from panocolor.reference.classes import ClassReferences, SegmentReferences
 from panocolor.reference.gallery import GalleryIndex, GallerySource
 from panocolor.reference.photo import ReferencePhoto, SegmentedReference
 from panocolor.reference.planner import plan_references
+from panocolor.reference.policy import reference_sources
 from panocolor.reference.whole import WholeReference
 
 __all__ = [
@@ -37,4 +39,5 @@ __all__ = [
     "SegmentedReference",
     "WholeReference",
     "plan_references",
+    "reference_sources",
 ]

@@ -3,7 +3,7 @@
 :func:`create_app` builds a FastAPI application serving a small page (vanilla JS, no
 build step) and the JSON API it uses, documented at ``/docs`` and ``/openapi.json``.
 Photos live only in per-session temporary folders that expire; colorization runs in a
-thread pool around one shared :class:`~panocolor.api.Colorizer`.
+thread pool around one shared :class:`~panocolor.pipeline.Colorizer`.
 """
 
 from panocolor.web.app import WEB_SETTINGS, create_app

@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from panocolor import __version__
-from panocolor.api import Settings
 from panocolor.errors import PanocolorError
+from panocolor.pipeline import Settings
 from panocolor.web.context import WebContext
 from panocolor.web.images import Gallery, TooLargeError, upload_limit_message
 from panocolor.web.jobs import Colorizing

@@ -1,4 +1,4 @@
-"""Colorization jobs: a thread pool in front of one shared :class:`~panocolor.api.Colorizer`.
+"""Colorization jobs: a thread pool in front of one shared :class:`~panocolor.pipeline.Colorizer`.
 
 The colorizer (its models loaded once, on first use or at startup) is not meant for
 concurrent calls, so a lock lets one job at a time use it; requests keep being
@@ -14,10 +14,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from panocolor.api import Colorizer, Settings
 from panocolor.errors import PanocolorError
 from panocolor.imaging import resize_to_pixels
 from panocolor.io import read_color, read_gray, write_image
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.web.limits import Limits
 from panocolor.web.store import Job, Session, new_id
 

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from skimage import data
 
-from panocolor.api import Colorizer, Settings
 from panocolor.composite.perobject import faithful_chroma, fast_chroma
 from panocolor.evaluate.metrics import mean_ciede2000
 from panocolor.explain import card_titles, explain_panel
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.reference import (
     ClassReferences,
     ReferencePhoto,

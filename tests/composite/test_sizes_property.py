@@ -24,10 +24,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from skimage import data
 
-from panocolor.api import Colorizer, Settings
 from panocolor.errors import PanocolorError
 from panocolor.imaging import resize_to_pixels, working_shape
 from panocolor.imaging.colorspace import gray_to_lightness, rgb_to_lab
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.transfer import build_transfer
 from panocolor.transfer.base import RegionPair
 

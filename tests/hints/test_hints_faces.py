@@ -37,9 +37,13 @@ def photos(tmp_path):
 
 def test_colorize_with_a_hint_and_with_hints_alone(photos):
     gray, reference = photos
-    plain = colorize(gray, reference, transfer="reinhard")
-    hinted = colorize(gray, reference, transfer="reinhard", hints=[Hint(20, 100, BLUE)])
-    alone = colorize_result(gray, transfer="reinhard", hints=[Hint(20, 100, BLUE)])
+    plain = colorize(gray, reference, transfer="reinhard", segmenter="none")
+    hinted = colorize(
+        gray, reference, transfer="reinhard", segmenter="none", hints=[Hint(20, 100, BLUE)]
+    )
+    alone = colorize_result(
+        gray, transfer="reinhard", segmenter="none", hints=[Hint(20, 100, BLUE)]
+    )
     for rgb in (hinted, alone.rgb):
         lab = color.rgb2lab(rgb / 255.0)
         gap = abs((_hue(lab[100, 20, 1:]) - _blue_hue() + 180) % 360 - 180)

@@ -7,10 +7,10 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from panocolor.api import Colorizer, Settings
 from panocolor.composite import compose_lab
 from panocolor.hints import Hint, apply_hints, make_guidance
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.types import ColorImage, GrayImage
 
 colours = st.tuples(*[st.integers(0, 255)] * 3)

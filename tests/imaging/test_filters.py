@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from skimage import data
 
-from panocolor.api import Colorizer, Settings
 from panocolor.imaging import filters, guided_filter, guided_upsample, resize_to_pixels
 from panocolor.imaging.colorspace import gray_to_lightness
+from panocolor.pipeline import Colorizer, Settings
 
 
 class BandSpy:

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from panocolor.api import Colorizer, Settings
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Colorizer, Settings
 from panocolor.reference import GalleryIndex, GallerySource
 from panocolor.reference.describe import Embedder
 from panocolor.segment import build_segmenter

@@ -50,7 +50,7 @@ def test_output_lightness_is_the_inputs(name, astronaut_pair):
     lightness, reference = astronaut_pair
     gray8 = np.round(color.lab2rgb(np.dstack([lightness] + [np.zeros_like(lightness)] * 2)) * 255)
     gray8 = gray8[..., 0].astype(np.uint8)
-    rgb = colorize(gray8, data.coffee(), transfer=name)
+    rgb = colorize(gray8, data.coffee(), transfer=name, segmenter="none")
     assert rgb.dtype == np.uint8 and rgb.shape == gray8.shape + (3,)
     delta = np.abs(color.rgb2lab(rgb)[..., 0] - gray_to_lightness(gray8 / 255.0))
     assert delta.max() <= 0.5
@@ -144,7 +144,9 @@ def test_empty_reference_mask_is_refused(astronaut_pair):
 
 def test_sixteen_bit_input_gives_sixteen_bit_output():
     gray16 = (data.camera()[:64, :64].astype(np.uint16) * 257).astype(np.uint16)
-    result = colorize_result(gray16, data.coffee()[:64, :64], transfer="photoreal")
+    result = colorize_result(
+        gray16, data.coffee()[:64, :64], transfer="photoreal", segmenter="none"
+    )
     assert result.rgb.dtype == np.uint16
     delta = np.abs(color.rgb2lab(result.rgb / 65535.0)[..., 0] - result.lightness)
     assert delta.max() <= 0.05
@@ -180,7 +182,7 @@ def test_transparency_edge_has_no_colour_band(name, tmp_path):
     path, gray = _half_transparent_photo(tmp_path)
     image = read_gray(path)
     reference = rgb_to_lab(data.coffee() / 255.0)
-    opaque = colorize(gray, data.coffee(), transfer=name)
+    opaque = colorize(gray, data.coffee(), transfer=name, segmenter="none")
     ab = build_transfer(name)(image.opaque_lightness, reference)
     ab = composite_chroma(image.opaque_lightness, ab, image.alpha)
     rgb = to_pixels(compose_lab(image.lightness, ab), image.bit_depth)
@@ -194,8 +196,8 @@ def test_transparency_edge_has_no_colour_band(name, tmp_path):
 def test_colorize_of_a_transparency_edge_has_no_colour_band(tmp_path):
     path, gray = _half_transparent_photo(tmp_path)
     alpha = read_gray(path).alpha
-    opaque = colorize(gray, data.coffee(), transfer="photoreal")
-    rgb = colorize(path, data.coffee(), transfer="photoreal")
+    opaque = colorize(gray, data.coffee(), transfer="photoreal", segmenter="none")
+    rgb = colorize(path, data.coffee(), transfer="photoreal", segmenter="none")
     assert _chroma_excess_on_the_edge(rgb, alpha, opaque) <= 1.0
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from skimage import data
 from skimage.transform import resize
 
-from panocolor.api import Settings
+from panocolor.pipeline import Settings
 from panocolor.web import Limits, create_app
 
 SUPERPIXEL = Settings(segmenter="superpixel", mode="faithful", transfer="reinhard")

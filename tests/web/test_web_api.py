@@ -27,9 +27,9 @@ from PIL import Image
 from skimage import data
 from typer.testing import CliRunner
 
-from panocolor.api import Settings
 from panocolor.cli import app as cli
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Settings
 from panocolor.web import WEB_SETTINGS, Limits, create_app
 from panocolor.web.server import bind
 from panocolor.web.store import Job

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from panocolor.api import Settings
 from panocolor.imaging.colorspace import rgb_to_lab
+from panocolor.pipeline import Settings
 from panocolor.web import Limits, create_app, running
 
 CLIENTS = 20
