@@ -68,6 +68,18 @@ def _deepest_point(mask: np.ndarray) -> tuple[int, int]:
     return int(row), int(col)
 
 
+def _click_pixel(
+    page: sync_api.Page, selector: str, row: int, col: int, shape: tuple[int, ...]
+) -> None:
+    """Click pixel (row, col) of an image of ``shape`` shown by element ``selector``."""
+    box = page.locator(selector).bounding_box()
+    position = {
+        "x": (col + 0.5) / shape[1] * box["width"],
+        "y": (row + 0.5) / shape[0] * box["height"],
+    }
+    page.click(selector, position=position)
+
+
 def _download(page: sync_api.Page) -> np.ndarray:
     with page.expect_download() as download:
         page.click("#download")
@@ -161,14 +173,7 @@ def test_upload_colorize_swap_download(
         ids = np.asarray(Image.open(io.BytesIO(httpx.get(f"{base}/segments/ids.png").content)))
         chosen = max(segments, key=lambda s: s["area"] if s["area"] < 0.5 else 0)
         row, col = _deepest_point(ids == chosen["id"])
-        box = page.locator("#overlay").bounding_box()
-        page.click(
-            "#overlay",
-            position={
-                "x": (col + 0.5) / ids.shape[1] * box["width"],
-                "y": (row + 0.5) / ids.shape[0] * box["height"],
-            },
-        )
+        _click_pixel(page, "#overlay", row, col, ids.shape)
         page.wait_for_function(
             f"document.querySelector('#segment-title').textContent.includes('#{chosen['id']}:')"
         )
@@ -243,14 +248,7 @@ def test_click_a_colour_hint_then_remove_it(
         page.check("#hint-mode")
         page.fill("#hint-colour", "#20c040")
         page.evaluate("document.querySelector('#status').textContent = ''")
-        box = page.locator("#frame").bounding_box()
-        page.click(
-            "#frame",
-            position={
-                "x": (col + 0.5) / gray.shape[1] * box["width"],
-                "y": (row + 0.5) / gray.shape[0] * box["height"],
-            },
-        )
+        _click_pixel(page, "#frame", row, col, gray.shape)
         page.wait_for_function("document.querySelectorAll('#hints li').length === 1")
         _wait_done(page)
         hinted = _download(page)
