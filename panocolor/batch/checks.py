@@ -62,14 +62,15 @@ def check_references(jobs: list[Job], config: BatchConfig) -> None:
     Raises
     ------
     PanocolorError
-        No ``-r``, no ``--ref``, no gallery, and jobs without a reference of their own.
+        No ``-r``, no ``--ref``, no gallery, and jobs with neither a reference nor hints
+        of their own (hints alone colour a photo).
     """
     if config.reference or config.class_references or config.settings.get("gallery"):
         return
-    missing = [job for job in jobs if not job.reference]
+    missing = [job for job in jobs if not (job.reference or job.hints or job.scribbles)]
     if missing:
         some = "every photo" if len(missing) == len(jobs) else f"{len(missing)} of the photos"
         raise PanocolorError(
             f"no colour reference for {some} (e.g. {missing[0].input}): give -r REFERENCE, "
-            "--ref CLASS=PATH or --gallery FOLDER, or a reference column in the CSV list"
+            "--ref CLASS=PATH or --gallery FOLDER, or a reference or hints column in the CSV list"
         )

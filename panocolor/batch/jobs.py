@@ -1,9 +1,12 @@
 """What a batch has to do: the list of jobs and where each output goes.
 
 A batch reads either a folder (searched recursively; each output keeps the input's
-path relative to that folder) or a CSV file with an ``input`` column and an optional
-``reference`` column (relative paths are taken from the CSV's folder; a row's
-reference replaces the batch's ``-r``). Outputs keep the input's extension.
+path relative to that folder) or a CSV file with an ``input`` column and optional
+``reference`` and ``hints`` columns (relative paths are taken from the CSV's folder; a
+row's reference replaces the batch's ``-r``). A ``hints`` cell is either a JSON list
+of point hints (``["120,45=#1f3a93", {"x": 10, "y": 20, "colour": "#c00000"}]``, see
+:func:`~panocolor.hints.parse_hint_list`) or the path of a scribble PNG. Outputs keep
+the input's extension.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from panocolor.errors import PanocolorError
+from panocolor.hints import HintError, parse_hint_list
 from panocolor.io import IMAGE_SUFFIXES
 
 MANIFEST_NAME = "panocolor-manifest.jsonl"
@@ -36,6 +40,10 @@ class Job:
         ``output`` relative to the output folder: the job's name in the manifest.
     reference : str or None
         This job's own colour reference (absolute path), else the batch's.
+    hints : str or None
+        Point hints as a JSON list (:func:`~panocolor.hints.parse_hint_list`).
+    scribbles : str or None
+        A scribble image (absolute path).
     replace : bool
         Replace ``output`` even without ``--overwrite``: it was left unrecorded or
         unreadable by an interrupted run of the same batch.
@@ -45,6 +53,8 @@ class Job:
     output: str
     key: str
     reference: str | None = None
+    hints: str | None = None
+    scribbles: str | None = None
     replace: bool = False
 
     def to_dict(self) -> dict[str, str | bool | None]:
@@ -81,20 +91,40 @@ def _list_jobs(listing: Path, out_dir: Path) -> list[Job]:
             if "input" not in columns:
                 raise PanocolorError(
                     f"{listing} has no 'input' column (found: {', '.join(columns) or 'nothing'}); "
-                    "give a header line 'input' or 'input,reference'"
+                    "give a header line 'input' or 'input,reference,hints'"
                 )
             rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise PanocolorError(f"cannot read {listing}: {error}") from None
     jobs = []
-    for row in rows:
+    for line, row in enumerate(rows, start=2):
         if not row.get("input"):
             continue
         source = (base / row["input"]).resolve()
         key = source.relative_to(base).as_posix() if source.is_relative_to(base) else source.name
         reference = str((base / row["reference"]).resolve()) if row.get("reference") else None
-        jobs.append(Job(str(source), str(out_dir / key), key, reference))
+        hints, scribbles = _hints_cell(row.get("hints", ""), base, f"{listing}, line {line}")
+        jobs.append(Job(str(source), str(out_dir / key), key, reference, hints, scribbles))
     return jobs
+
+
+def _hints_cell(text: str, base: Path, where: str) -> tuple[str | None, str | None]:
+    """A ``hints`` cell -> (JSON list of hints, scribble path); checked here, before any work.
+
+    Raises
+    ------
+    PanocolorError
+        The JSON list does not hold hints (positions are checked per photo, later).
+    """
+    if not text:
+        return None, None
+    if text.startswith("["):
+        try:
+            parse_hint_list(text)
+        except HintError as error:
+            raise PanocolorError(f"{where}: hints column: {error}") from None
+        return text, None
+    return None, str((base / text).resolve())
 
 
 def list_jobs(source: Path, out_dir: Path) -> list[Job]:

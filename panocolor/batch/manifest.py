@@ -45,6 +45,9 @@ class Record:
         :meth:`panocolor.pipeline.Settings.to_dict`.
     references : dict
         :meth:`ReferencePlan.to_dict` for per-object colorization, else ``{"reference": path}``.
+    guidance : dict
+        The job's colour hints: ``{"hints": ["X,Y=#RRGGBB", ...], "scribbles": path}``
+        (each key only when given; empty without hints).
     version : str
         ``panocolor.__version__``.
     timings : dict of str to float
@@ -59,6 +62,7 @@ class Record:
     references: dict[str, Any]
     version: str
     timings: dict[str, float] = field(default_factory=dict)
+    guidance: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

@@ -88,6 +88,18 @@ def _settings(config: BatchConfig) -> Settings:
     return Settings(**options)
 
 
+def _guidance(job: Job) -> dict[str, Any]:
+    """The manifest's note of the job's hints: ``{"hints": [...], "scribbles": path}``."""
+    from panocolor.hints import parse_hint_list, spell_hint
+
+    guidance: dict[str, Any] = {}
+    if job.hints:
+        guidance["hints"] = [spell_hint(hint) for hint in parse_hint_list(job.hints)]
+    if job.scribbles:
+        guidance["scribbles"] = job.scribbles
+    return guidance
+
+
 def check_config(config: BatchConfig) -> None:
     """Fail fast, before any worker starts, on what would stop every one of them.
 
@@ -135,6 +147,7 @@ class JobRunner:
 
     def __call__(self, job: Job) -> Outcome:
         """Colorize ``job.input`` into ``job.output``; never raises for a bad input."""
+        from panocolor.hints import parse_hint_list, read_scribbles
         from panocolor.io import write_image
 
         started = time.perf_counter()
@@ -143,8 +156,14 @@ class JobRunner:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # e.g. a colour photo given as input
                 reference = self._read_reference(reference_path) if reference_path else None
+                hints = parse_hint_list(job.hints) if job.hints else None
+                scribbles = read_scribbles(job.scribbles) if job.scribbles else None
                 result = self.colorizer(
-                    job.input, reference, class_references=self.class_references or None
+                    job.input,
+                    reference,
+                    class_references=self.class_references or None,
+                    hints=hints,
+                    scribbles=scribbles,
                 )
             mark = time.perf_counter()
             _hooks.set_current_job(job.key)
@@ -166,6 +185,7 @@ class JobRunner:
             shape=list(result.rgb.shape[:2]),
             settings=self.settings.to_dict(),
             references=references,
+            guidance=_guidance(job),
             version=__version__,
             timings={name: round(seconds, 4) for name, seconds in timings.items()},
         )

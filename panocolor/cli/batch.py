@@ -84,7 +84,8 @@ def batch(
         Path,
         typer.Argument(
             help="A folder of gray photos (searched recursively) or a CSV list with the "
-            "columns input[,reference].",
+            "columns input[,reference][,hints] (hints: a JSON list such as "
+            "[\"120,45=#1f3a93\"], or a scribble PNG).",
         ),
     ],
     output: Annotated[

@@ -8,7 +8,14 @@ them over the chroma a reference gave (or over gray, without a reference).
 
 from panocolor.hints.apply import Guidance, Spread, apply_hints, make_guidance
 from panocolor.hints.chroma import chroma_at, relative_chroma
-from panocolor.hints.parse import parse_colour, parse_hint, parse_segment_colour, read_scribbles
+from panocolor.hints.parse import (
+    parse_colour,
+    parse_hint,
+    parse_hint_list,
+    parse_segment_colour,
+    read_scribbles,
+    spell_hint,
+)
 from panocolor.hints.types import Hint, HintError, SegmentColour, check_rgb, check_scribbles
 
 __all__ = [
@@ -24,7 +31,9 @@ __all__ = [
     "make_guidance",
     "parse_colour",
     "parse_hint",
+    "parse_hint_list",
     "parse_segment_colour",
     "read_scribbles",
     "relative_chroma",
+    "spell_hint",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -44,6 +45,54 @@ def parse_hint(text: str) -> Hint:
     except ValueError:
         raise HintError(f"hint position must be two whole numbers X,Y, got {where!r}") from None
     return Hint(x, y, parse_colour(colour))
+
+
+def parse_hint_list(text: str) -> list[Hint]:
+    """A JSON list of point hints (the batch CSV's ``hints`` column) -> list of :class:`Hint`.
+
+    Each item is either the CLI spelling ``"X,Y=#RRGGBB"`` or an object
+    ``{"x": X, "y": Y, "colour": "#RRGGBB"}`` as the web app's JSON API takes.
+
+    Raises
+    ------
+    HintError
+        Not JSON, not a list, or an item that is not a hint.
+
+    Examples
+    --------
+    >>> parse_hint_list('["10,20=#ff0000", {"x": 5, "y": 6, "colour": "#0000ff"}]')
+    [Hint(x=10, y=20, rgb=(255, 0, 0)), Hint(x=5, y=6, rgb=(0, 0, 255))]
+    """
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise HintError(f"hints must be a JSON list, e.g. [\"120,45=#1f3a93\"]: {error}") from None
+    if not isinstance(items, list):
+        raise HintError(f"hints must be a JSON list, got {type(items).__name__}")
+    hints = []
+    for item in items:
+        if isinstance(item, str):
+            hints.append(parse_hint(item))
+        elif isinstance(item, dict) and set(item) == {"x", "y", "colour"}:
+            if not isinstance(item["colour"], str):
+                raise HintError(f"hint colour must be #RRGGBB, got {item['colour']!r}")
+            hints.append(Hint(item["x"], item["y"], parse_colour(item["colour"])))
+        else:
+            spellings = '"X,Y=#RRGGBB" or {"x": X, "y": Y, "colour": "#RRGGBB"}'
+            raise HintError(f"each hint is {spellings}, got {item!r}")
+    return hints
+
+
+def spell_hint(hint: Hint) -> str:
+    """:class:`Hint` -> ``"X,Y=#RRGGBB"`` (what :func:`parse_hint` reads).
+
+    Examples
+    --------
+    >>> spell_hint(Hint(120, 45, (31, 58, 147)))
+    '120,45=#1f3a93'
+    """
+    red, green, blue = hint.rgb
+    return f"{hint.x},{hint.y}=#{red:02x}{green:02x}{blue:02x}"
 
 
 def parse_segment_colour(text: str, *, flat: bool = False) -> SegmentColour:
