@@ -85,7 +85,7 @@ def batch(
         typer.Argument(
             help="A folder of gray photos (searched recursively) or a CSV list with the "
             "columns input[,reference][,hints] (hints: a JSON list such as "
-            "[\"120,45=#1f3a93\"], or a scribble PNG).",
+            '["120,45=#1f3a93"], or a scribble PNG).',
         ),
     ],
     output: Annotated[

@@ -66,7 +66,7 @@ def parse_hint_list(text: str) -> list[Hint]:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:
-        raise HintError(f"hints must be a JSON list, e.g. [\"120,45=#1f3a93\"]: {error}") from None
+        raise HintError(f'hints must be a JSON list, e.g. ["120,45=#1f3a93"]: {error}') from None
     if not isinstance(items, list):
         raise HintError(f"hints must be a JSON list, got {type(items).__name__}")
     hints = []
