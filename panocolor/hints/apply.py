@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from panocolor.hints.chroma import relative_chroma
@@ -45,12 +46,18 @@ class Spread:
         Reach below this fraction counts as none (the smoother's faint, long tail).
     agree : (float, float)
         a*b* distances between a hint's colour and the reference's there: below the
-        first the hint keeps the reference's colours around it, above the second it
-        replaces them (the reference was wrong there), linear between.
+        first the reference's colours around the hint are kept, shifted by the
+        difference (a correction of their tone that keeps their texture), above the
+        second the hint's colour replaces them (the reference was wrong there),
+        linear between.
     segment_reach : float
         With a segmentation: the least reach over the whole segment a hint falls on.
     segment_barriers : bool
         With a segmentation: hints do not spread across segment borders.
+    likeness : float
+        a*b* scale of "coloured alike" for ``segment_reach``: the segment's pixels the
+        reference coloured this much unlike the hint's spot are reached ``e^-1/2`` as
+        much.
     """
 
     smoothness: float = 300.0
@@ -58,9 +65,10 @@ class Spread:
     sigma: float = 4.0
     gain: float = 4.0
     cutoff: float = 0.1
-    agree: tuple[float, float] = (2.0, 6.0)
+    agree: tuple[float, float] = (6.0, 15.0)
     segment_reach: float = 1.0
     segment_barriers: bool = True
+    likeness: float = 8.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,10 +240,9 @@ def apply_hints(
             seed_rel, seeds = seed_rel + more_rel, seeds + more
         mean_rel = seed_rel / np.maximum(seeds, 1e-6)[..., None]
         spread = guidance.spread
-        trust = disagreement(
-            small_l, mean_rel, resize_to_shape(chroma, small_l.shape), *spread.agree
-        )
-        values = np.dstack([mean_rel, trust])
+        chroma_small = resize_to_shape(chroma, small_l.shape)
+        trust, residual = disagreement(small_l, mean_rel, chroma_small, *spread.agree)
+        values = np.dstack([mean_rel, trust, residual])
         local, known, point_reach = spread_seeds(
             segment_guide(small_l, small_seg if spread.segment_barriers else None),
             values,
@@ -248,14 +255,25 @@ def apply_hints(
         )
         if small_seg is not None:
             local, point_reach = fill_segments(
-                local, known, point_reach, seeds, values, small_seg.ids, spread.segment_reach
+                local,
+                known,
+                point_reach,
+                seeds,
+                values,
+                small_seg.ids,
+                spread.segment_reach,
+                cv2.blur(chroma_small, (3, 3)),
+                spread.likeness,
             )
-        # Near hints the reference already agrees with, its own colours stay.
+        # Near hints close to the reference's colours, those stay, shifted by the residual.
         replace = point_reach * local[..., 3]
+        shift = local[..., 4:6] * (point_reach - replace)[..., None]
         # Points over pinned segments ("over" compositing of two layers).
         total = replace + (1.0 - replace) * reach
         rel = (local[..., :3] * replace[..., None] + rel * ((1 - replace) * reach)[..., None]) / (
             np.maximum(total, 1e-6)[..., None]
         )
+        shift *= (1.0 - reach)[..., None]
         reach = total
+        return blend_hints(lightness, chroma, rel, reach, shift)
     return blend_hints(lightness, chroma, rel, reach)

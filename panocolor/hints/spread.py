@@ -7,10 +7,13 @@ confidence, both spread by the confidence-normalised fast global smoother of
 :mod:`panocolor.imaging.propagate` at a working size: colour flows through the
 surface a hint falls on, stops at the edges the gray photo shows (and, given a
 segmentation, at segment boundaries), and the spread confidence, relative to that of
-one lone hint, fades with distance. That is the hint's *reach* ``A`` in [0, 1]; the
-result is ``A * hint chroma + (1 - A) * reference chroma``, the layers upsampled
-guided by full-resolution L* (:mod:`panocolor.hints.upsample`). With a segmentation,
-a hint's whole segment is reached.
+one lone hint, fades with distance. That is the hint's *reach* ``A`` in [0, 1]. Where
+the reference's chroma is far from the hint's colour (:func:`disagreement`), the
+result is ``A * hint chroma + (1 - A) * reference chroma``; where it is close, the
+reference's chroma shifted by ``A`` times their difference (its texture kept). The
+layers are upsampled guided by full-resolution L* (:mod:`panocolor.hints.upsample`).
+With a segmentation, a hint reaches what the reference coloured like the hint's spot
+in the whole segment it falls on (:func:`fill_segments`).
 
 Without a reference, the reference chroma is 0: what no hint reaches stays gray.
 """
@@ -129,17 +132,36 @@ def spread_seeds(
 
 def disagreement(
     small_l: np.ndarray, seed_rel: np.ndarray, chroma_small: np.ndarray, low: float, high: float
-) -> np.ndarray:
-    """How much the reference's chroma misses each seed's colour, as trust in [0, 1].
+) -> tuple[np.ndarray, np.ndarray]:
+    """How much the reference's chroma misses each seed's colour: trust and residual.
 
-    0 where the a*b* distance between the seed's chroma (at that pixel's L*) and the
-    reference's (3 x 3 mean) is below ``low``, 1 above ``high``, linear between: a
-    hint the reference already agrees with keeps the reference's colours around it
-    rather than flattening them into the hint's one tone.
+    Parameters
+    ----------
+    small_l : (h, w) float32 ndarray
+        L* at the working size.
+    seed_rel : (h, w, 3) float32 ndarray
+        The seeds' relative chroma (anything where there is no seed).
+    chroma_small : (h, w, 2) float32 ndarray
+        The reference's chroma at the working size.
+    low, high : float
+        a*b* distances.
+
+    Returns
+    -------
+    trust : (h, w) float32 ndarray
+        0 where the a*b* distance between the seed's chroma (at that pixel's L*) and
+        the reference's (3 x 3 mean) is below ``low``, 1 above ``high``, linear
+        between: the hint replaces the reference's colours only where it is far from
+        them.
+    residual : (h, w, 2) float32 ndarray
+        The seed's chroma minus the reference's: where the hint is trusted less, the
+        reference's colours around it are shifted by this much instead, so a hint
+        close to them corrects their tone and keeps their variation.
     """
     residual = chroma_at(small_l, seed_rel) - cv2.blur(chroma_small, (3, 3))
     distance = np.hypot(residual[..., 0], residual[..., 1])
-    return np.clip((distance - low) / max(high - low, 1e-6), 0.0, 1.0).astype(np.float32)
+    trust = np.clip((distance - low) / max(high - low, 1e-6), 0.0, 1.0)
+    return trust.astype(np.float32), residual.astype(np.float32)
 
 
 def fill_segments(
@@ -150,11 +172,20 @@ def fill_segments(
     seed_values: np.ndarray,
     ids: np.ndarray,
     floor: float,
+    chroma_small: np.ndarray,
+    likeness: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Raise the reach to ``floor`` over every segment that holds a seed.
+    """Raise the reach over every segment that holds a seed, where it looks like the seed.
 
-    Where the seeds' values have not arrived (behind an edge inside the segment), the
-    segment's seeds' mean values are used.
+    A segment may hold several surfaces (a deeplab ``person`` covering a whole crowd):
+    a pixel of the segment is raised to ``floor * exp(-d^2 / (2 likeness^2))``, ``d``
+    the a*b* distance between the reference's chroma there and at the segment's seeds,
+    so a hint the reference nearly agrees with corrects what the reference coloured
+    like the hint's spot, not the other things the segment holds. The more the seeds
+    disagree with the reference (their trust, ``seed_values[..., 3]``), the more of
+    the whole segment they reach: the reference was wrong there. Without a reference
+    (chroma 0), the whole segment. Where the seeds' values have not arrived
+    (behind an edge inside the segment), the segment's seeds' mean values are used.
     """
     seeded = np.unique(ids[seeds > 0])
     if floor <= 0 or seeded.size == 0:
@@ -163,9 +194,16 @@ def fill_segments(
     for segment_id in seeded:
         inside = ids == segment_id
         weight = seeds * inside
-        mean = (seed_values * weight[..., None]).sum(axis=(0, 1)) / weight.sum()
+        total = weight.sum()
+        mean = (seed_values * weight[..., None]).sum(axis=(0, 1)) / total
         local[inside & ~known] = mean
-        reach[inside] = np.maximum(reach[inside], floor)
+        seed_chroma = (chroma_small * weight[..., None]).sum(axis=(0, 1)) / total
+        distance = chroma_small[inside] - seed_chroma
+        alike = np.exp(-(distance * distance).sum(axis=1) / (2.0 * likeness * likeness))
+        # A hint far from the reference's colour says the reference was wrong there,
+        # likely on the whole segment: filled as much as the seeds' trust (values' 4th).
+        alike = np.maximum(alike, mean[3])
+        reach[inside] = np.maximum(reach[inside], floor * alike)
     return local, reach
 
 
@@ -174,8 +212,9 @@ def blend_hints(
     chroma: np.ndarray,
     rel_small: np.ndarray,
     reach_small: np.ndarray,
+    shift_small: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Full-size ``reach * hint chroma + (1 - reach) * chroma`` from working-size layers.
+    """Full-size ``reach * hint chroma + (1 - reach) * chroma + shift`` from working-size layers.
 
     Parameters
     ----------
@@ -187,18 +226,25 @@ def blend_hints(
         Relative chroma of the hints at working size.
     reach_small : (h, w) float32 ndarray
         Where they replace the reference's chroma, in [0, 1].
+    shift_small : (h, w, 2) float32 ndarray, optional
+        a*b* added to the reference's chroma where it is kept.
 
     Returns
     -------
     ab : (H, W, 2) float32 ndarray
     """
     small_l = resize_to_shape(lightness, reach_small.shape)
-    layer = np.dstack([rel_small * reach_small[..., None], reach_small]).astype(np.float32)
-    full = joint_upsample(layer, small_l, lightness)
+    layers = [rel_small * reach_small[..., None], reach_small[..., None]]
+    if shift_small is not None:
+        layers.append(shift_small)
+    full = joint_upsample(np.dstack(layers).astype(np.float32), small_l, lightness)
     reach = np.clip(full[..., 3], 0.0, 1.0)
     rel = full[..., :3] / np.maximum(full[..., 3:4], 1e-3)
     hinted = chroma_at(lightness, rel)
-    return (chroma * (1.0 - reach)[..., None] + hinted * reach[..., None]).astype(np.float32)
+    ab = chroma * (1.0 - reach)[..., None] + hinted * reach[..., None]
+    if shift_small is not None:
+        ab += full[..., 4:6]
+    return ab.astype(np.float32)
 
 
 def working_lightness(lightness: np.ndarray) -> np.ndarray:

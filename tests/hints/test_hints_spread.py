@@ -130,3 +130,55 @@ def test_segment_colours_need_a_segment_that_is_there():
     with pytest.raises(HintError, match="no class car"):
         pinned = make_guidance(segment_colours=[SegmentColour("car", BLUE)])
         apply_hints(lightness, chroma, pinned, _bands())
+
+
+def _hint_colour_at(lightness: float, a: float, b: float) -> tuple[int, int, int]:
+    """The sRGB colour (8-bit) of (L*, a*, b*): a hint the reference nearly agrees with."""
+    from panocolor.composite import compose_lab
+
+    rgb = compose_lab(np.full((1, 1), lightness), np.array([[[a, b]]], np.float32))[0, 0]
+    return tuple(int(v) for v in np.rint(rgb * 255))
+
+
+def test_a_hint_close_to_the_reference_shifts_its_colours_and_keeps_their_texture():
+    """Off by less than Spread.agree's first distance: a correction, not a flat fill."""
+    rng = np.random.default_rng(3)
+    lightness = np.full((120, 160), 50.0, np.float32)
+    stripes = 6.0 * np.sin(np.arange(160, dtype=np.float32) / 3.0)  # texture along rows
+    chroma = np.zeros((120, 160, 2), np.float32) + (20.0, 10.0)
+    chroma[..., 0] += stripes
+    chroma += rng.normal(0, 0.5, chroma.shape).astype(np.float32)
+    hint = Hint(75, 60, _hint_colour_at(50.0, 23.0, 10.0))  # redder than around x = 75
+    ab = apply_hints(lightness, chroma, make_guidance([hint]))
+    residual = rgb_to_lab(np.asarray(hint.rgb, np.float32) / 255)[1:] - chroma[59:62, 74:77].mean(
+        axis=(0, 1)
+    )
+    assert residual[0] > 2.0 and abs(residual[1]) < 1.0  # within Spread.agree's first distance
+    near = (slice(50, 70), slice(62, 88))
+    moved = (ab - chroma)[near]
+    assert abs(moved[..., 0].mean() - residual[0]) < 1.0  # shifted by the residual ...
+    assert np.abs(moved[..., 1]).mean() < 1.0
+    texture = np.corrcoef(ab[near][..., 0].ravel(), chroma[near][..., 0].ravel())[0, 1]
+    assert texture > 0.95  # ... with the reference's stripes kept, not flattened
+
+
+def test_in_a_segment_a_close_hint_corrects_what_is_alike_and_a_far_one_fills_it():
+    """One deeplab-like segment holding a red and a blue surface of the same L*."""
+    lightness = np.full((300, 400), 50.0, np.float32)
+    chroma = np.zeros((300, 400, 2), np.float32)
+    chroma[:, :200], chroma[:, 200:] = (30.0, 15.0), (5.0, -35.0)
+    ids = np.ones((300, 400), np.int32)
+    segmentation = Segmentation(ids, (Segment(1, 0, "person", True, ids.size),))
+
+    # 4 a* units redder than the reference's red: the red surface shifts, the blue stays.
+    close = Hint(10, 150, _hint_colour_at(50.0, 34.0, 15.0))
+    ab = apply_hints(lightness, chroma, make_guidance([close]), segmentation)
+    assert np.abs((ab - chroma)[:, :190, 0] - 4.0).max() < 1.5
+    assert np.abs(ab[:, 220:] - chroma[:, 220:]).max() < 1.0
+
+    # Green, far from the red the reference gave there: the reference was wrong on the
+    # segment, which the hint fills, blue surface included.
+    far = Hint(10, 150, (40, 160, 60))
+    ab = apply_hints(lightness, chroma, make_guidance([far]), segmentation)
+    green = _hue(rgb_to_lab(np.array([40, 160, 60]) / 255.0)[1:])
+    assert max(_hue_gap(h, green) for h in _hue(ab).ravel()) < 5.0
