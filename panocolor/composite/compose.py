@@ -2,12 +2,14 @@
 
 This is how every panocolor output is made: :func:`compose_lab` keeps L* exactly and
 scales a*b* down per pixel, never clipping them, to the largest chroma that fits the
-sRGB gamut; :func:`composite_chroma` composites the chroma of a photo with
+sRGB gamut (:func:`compose_pixels` the same, straight to integer pixels);
+:func:`composite_chroma` composites the chroma of a photo with
 transparency onto white the way the readers composited its gray.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import cv2
@@ -21,6 +23,7 @@ from panocolor.imaging.colorspace import (
     max_chroma,
     rgb_to_lab,
 )
+from panocolor.io.write import to_pixels
 
 TILE_PIXELS = 1 << 18
 """Pixels per band of rows in :func:`compose_lab` (about 20 MB of float32 temporaries)."""
@@ -98,22 +101,71 @@ def compose_lab(lightness: np.ndarray, ab: np.ndarray) -> np.ndarray:
     >>> round(float(rgb_to_lab(rgb)[0, 0, 0]), 2)
     95.0
     """
+    return _in_bands(lightness, ab, _compose_tile, np.float32)
+
+
+def compose_pixels(lightness: np.ndarray, ab: np.ndarray, bit_depth: int) -> np.ndarray:
+    """``to_pixels(compose_lab(lightness, ab), bit_depth)``, band by band.
+
+    The same pixels, without the full-size float32 image in between (144 MB at 12
+    megapixels) and with the quantisation done in the bands' threads.
+
+    Parameters
+    ----------
+    lightness : (H, W) array_like
+        L* in [0, 100].
+    ab : (H, W, 2) array_like
+        a* and b*.
+    bit_depth : int
+        8 or 16.
+
+    Returns
+    -------
+    pixels : (H, W, 3) uint8 or uint16 ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``ab`` is not ``lightness``'s shape plus a last axis of 2, ``bit_depth`` is
+        not 8 or 16, or the inputs hold NaN.
+
+    Examples
+    --------
+    >>> compose_pixels(np.full((1, 1), 50.0), np.zeros((1, 1, 2)), 8).tolist()
+    [[[119, 119, 119]]]
+    """
+    if bit_depth not in (8, 16):
+        raise ValueError(f"bit_depth must be 8 or 16, got {bit_depth}")
+
+    def tile(lightness_band: np.ndarray, ab_band: np.ndarray) -> np.ndarray:
+        return to_pixels(_compose_tile(lightness_band, ab_band), bit_depth)
+
+    return _in_bands(lightness, ab, tile, np.uint8 if bit_depth == 8 else np.uint16)
+
+
+def _in_bands(
+    lightness: np.ndarray,
+    ab: np.ndarray,
+    tile: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    dtype: type,
+) -> np.ndarray:
+    """``tile`` over bands of :data:`TILE_PIXELS` pixels on ``cv2.getNumThreads()`` threads."""
     lightness = np.asarray(lightness)
     ab = np.asarray(ab, dtype=np.float32)
     if ab.shape != lightness.shape + (2,):
         raise ValueError(f"ab must have shape {lightness.shape + (2,)}, got {ab.shape}")
     if lightness.ndim == 0 or lightness.size <= TILE_PIXELS:
-        return _compose_tile(lightness, ab)
-    rgb = np.empty(lightness.shape + (3,), np.float32)
+        return tile(lightness, ab)
+    out = np.empty(lightness.shape + (3,), dtype)
     rows = max(1, TILE_PIXELS * lightness.shape[0] // lightness.size)
     bands = [slice(start, start + rows) for start in range(0, lightness.shape[0], rows)]
 
     def compose_band(band: slice) -> None:
-        rgb[band] = _compose_tile(lightness[band], ab[band])
+        out[band] = tile(lightness[band], ab[band])
 
     with ThreadPoolExecutor(max(1, min(cv2.getNumThreads(), len(bands)))) as pool:
         list(pool.map(compose_band, bands))  # list() re-raises a band's error here
-    return rgb
+    return out
 
 
 def composite_chroma(opaque_lightness: np.ndarray, ab: np.ndarray, alpha: np.ndarray) -> np.ndarray:

@@ -27,11 +27,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from panocolor.composite import compose_lab
+from panocolor.composite import compose_pixels
 from panocolor.evaluate.protocols import Sample
 from panocolor.hints import Hint, apply_hints, make_guidance
 from panocolor.imaging.resample import resize_to_pixels
-from panocolor.io import to_pixels
 from panocolor.pipeline import Colorized
 
 HINTS_ONLY = "hints-only"
@@ -122,7 +121,7 @@ def _hints_only():  # noqa: ANN202 (a runner Method)
             small = resize_to_pixels(lightness, colorizer.settings.segment_pixels)
             segmentation = colorizer.segmenter(small)
         ab = np.zeros(lightness.shape + (2,), np.float32)
-        rgb = to_pixels(compose_lab(lightness, ab), 8)
+        rgb = compose_pixels(lightness, ab, 8)
         return Colorized(rgb, lightness, ab, segmentation=segmentation)
 
     return segments_only
@@ -149,7 +148,7 @@ def build_hinted(name: str, build_method, shared: dict[str, _Memo]) -> object:  
         hints = sample_hints(sample.truth, count, sample.spec.name)
         guidance = make_guidance(hints)
         ab = apply_hints(output.lightness, output.ab, guidance, output.segmentation)
-        rgb = to_pixels(compose_lab(output.lightness, ab), 8)
+        rgb = compose_pixels(output.lightness, ab, 8)
         return Colorized(
             rgb, output.lightness, ab, output.timings, output.segmentation, output.plan
         )

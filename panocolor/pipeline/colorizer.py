@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from panocolor.composite import compose_lab, composite_chroma
+from panocolor.composite import compose_pixels, composite_chroma
 from panocolor.composite.perobject import perobject_chroma
 from panocolor.errors import PanocolorError
 from panocolor.hints import Hint, SegmentColour, apply_hints, make_guidance
 from panocolor.imaging import resize_to_pixels, resize_to_shape
-from panocolor.io import ImageSource, read_color, read_gray, to_pixels
+from panocolor.io import ImageSource, read_color, read_gray
 from panocolor.pipeline.result import Colorized
 from panocolor.pipeline.settings import Settings
 from panocolor.reference import GalleryIndex, plan_references, reference_sources
@@ -171,6 +171,6 @@ class Colorizer:
         mark = time.perf_counter()
         if gray_image.alpha is not None:
             ab = composite_chroma(own_l, ab, gray_image.alpha)
-        rgb = to_pixels(compose_lab(lightness, ab), gray_image.bit_depth)
+        rgb = compose_pixels(lightness, ab, gray_image.bit_depth)
         timings["compose"] = time.perf_counter() - mark
         return Colorized(rgb, lightness, ab, timings, segmentation=segmentation, plan=plan)
