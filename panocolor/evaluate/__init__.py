@@ -37,17 +37,9 @@ _EXPORTS = {
         "write_report",
     ),
     "panocolor.evaluate.sheet": ("ContactSheet",),
-    "panocolor.evaluate.runner": (
-        "FLOORS",
-        "METHODS",
-        "Method",
-        "Result",
-        "SampleOutcome",
-        "build_method",
-        "iter_evaluation",
-        "method_names",
-        "run_evaluation",
-    ),
+    "panocolor.evaluate.methods": ("FLOORS", "METHODS", "Method", "build_method", "method_names"),
+    "panocolor.evaluate.scoring": ("Result",),
+    "panocolor.evaluate.runner": ("SampleOutcome", "iter_evaluation", "run_evaluation"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 

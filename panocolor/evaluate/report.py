@@ -17,7 +17,8 @@ from rich import box
 from rich.table import Table
 
 from panocolor.errors import ImageWriteError
-from panocolor.evaluate.runner import FLOORS, Result
+from panocolor.evaluate.methods import FLOORS
+from panocolor.evaluate.scoring import Result
 from panocolor.evaluate.sheet import ContactSheet
 from panocolor.io import write_image
 
@@ -40,7 +41,7 @@ class MethodSummary:
     failed : int
         Images on which the method (or reading) failed.
     psnr, ssim, delta_e, colourfulness, colourfulness_ratio, p99_delta_l, seconds : float
-        Means of the :class:`~panocolor.evaluate.runner.Result` fields (``nan``
+        Means of the :class:`~panocolor.evaluate.scoring.Result` fields (``nan``
         when nothing was scored).
     p99_delta_l_max : float
         The worst image's p99 |ΔL*|.

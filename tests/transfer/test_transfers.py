@@ -203,13 +203,13 @@ def test_colorize_of_a_transparency_edge_has_no_colour_band(tmp_path):
 
 def test_region_remap_equals_features_of_the_remapped_photo():
     """Remapping a region's features is exact: the same as features of the remapped L*."""
-    from panocolor.transfer.photoreal import _region_features, texture_features
+    from panocolor.transfer.features import region_features, texture_features
 
     lightness = rgb_to_lab(data.astronaut()[::8, ::8] / 255.0)[..., 0]
     remapped = 1.5 * lightness + 10.0  # spread ratio 1.5 lies inside the bounds
     features = texture_features(lightness).reshape(-1, 7)
     expected = texture_features(remapped).reshape(-1, 7)
-    got = _region_features(features, remapped.ravel())
+    got = region_features(features, remapped.ravel())
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=2e-2)
 
 
@@ -332,14 +332,14 @@ def test_descriptors_improve_a_self_reference(model_dir):
 
 
 def test_region_remap_leaves_semantic_columns_alone():
-    from panocolor.transfer.photoreal import _region_features, texture_features
+    from panocolor.transfer.features import region_features, texture_features
 
     lightness = rgb_to_lab(data.astronaut()[::8, ::8] / 255.0)[..., 0]
     features = texture_features(lightness).reshape(-1, 7)
     extra = np.random.default_rng(0).normal(size=(len(features), 3)).astype(np.float32)
-    got = _region_features(np.concatenate([features, extra], axis=1), 1.5 * lightness.ravel() + 10)
+    got = region_features(np.concatenate([features, extra], axis=1), 1.5 * lightness.ravel() + 10)
     np.testing.assert_array_equal(got[:, 7:], extra)
-    np.testing.assert_allclose(got[:, :7], _region_features(features, 1.5 * lightness.ravel() + 10))
+    np.testing.assert_allclose(got[:, :7], region_features(features, 1.5 * lightness.ravel() + 10))
 
 
 def test_region_pairs_match_on_the_descriptors_too():
