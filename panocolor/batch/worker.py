@@ -16,6 +16,7 @@ from panocolor.batch.manifest import Failure, Record
 from panocolor.errors import PanocolorError
 
 if TYPE_CHECKING:
+    from panocolor.hints import Hint
     from panocolor.pipeline import Settings
 
 _REFERENCE_CACHE = 16  # per-row references kept decoded per worker
@@ -88,13 +89,13 @@ def _settings(config: BatchConfig) -> Settings:
     return Settings(**options)
 
 
-def _guidance(job: Job) -> dict[str, Any]:
+def _guidance(job: Job, hints: list[Hint] | None) -> dict[str, Any]:
     """The manifest's note of the job's hints: ``{"hints": [...], "scribbles": path}``."""
-    from panocolor.hints import parse_hint_list, spell_hint
+    from panocolor.hints import spell_hint
 
     guidance: dict[str, Any] = {}
-    if job.hints:
-        guidance["hints"] = [spell_hint(hint) for hint in parse_hint_list(job.hints)]
+    if hints:
+        guidance["hints"] = [spell_hint(hint) for hint in hints]
     if job.scribbles:
         guidance["scribbles"] = job.scribbles
     return guidance
@@ -185,7 +186,7 @@ class JobRunner:
             shape=list(result.rgb.shape[:2]),
             settings=self.settings.to_dict(),
             references=references,
-            guidance=_guidance(job),
+            guidance=_guidance(job, hints),
             version=__version__,
             timings={name: round(seconds, 4) for name, seconds in timings.items()},
         )

@@ -230,8 +230,8 @@ def apply_hints(
     small_seg = segmentation.resized(small_l.shape) if segmentation is not None else None
     rel = np.zeros(small_l.shape + (3,), np.float32)
     reach = np.zeros(small_l.shape, np.float32)
+    chroma_small = resize_to_shape(chroma, small_l.shape)
     if guidance.segment_colours:
-        chroma_small = resize_to_shape(chroma, small_l.shape)
         rel, reach = _segment_layer(guidance.segment_colours, small_seg, chroma_small)
     if guidance.hints or guidance.scribbles is not None:
         seed_rel, seeds = _point_seeds(guidance.hints, lightness, small_l)
@@ -240,8 +240,8 @@ def apply_hints(
             seed_rel, seeds = seed_rel + more_rel, seeds + more
         mean_rel = seed_rel / np.maximum(seeds, 1e-6)[..., None]
         spread = guidance.spread
-        chroma_small = resize_to_shape(chroma, small_l.shape)
-        trust, residual = disagreement(small_l, mean_rel, chroma_small, *spread.agree)
+        around = cv2.blur(chroma_small, (3, 3))  # the reference's chroma near each seed
+        trust, residual = disagreement(small_l, mean_rel, around, *spread.agree)
         values = np.dstack([mean_rel, trust, residual])
         local, known, point_reach = spread_seeds(
             segment_guide(small_l, small_seg if spread.segment_barriers else None),
@@ -262,7 +262,7 @@ def apply_hints(
                 values,
                 small_seg.ids,
                 spread.segment_reach,
-                cv2.blur(chroma_small, (3, 3)),
+                around,
                 spread.likeness,
             )
         # Near hints close to the reference's colours, those stay, shifted by the residual.

@@ -131,7 +131,7 @@ def spread_seeds(
 
 
 def disagreement(
-    small_l: np.ndarray, seed_rel: np.ndarray, chroma_small: np.ndarray, low: float, high: float
+    small_l: np.ndarray, seed_rel: np.ndarray, around: np.ndarray, low: float, high: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """How much the reference's chroma misses each seed's colour: trust and residual.
 
@@ -141,8 +141,8 @@ def disagreement(
         L* at the working size.
     seed_rel : (h, w, 3) float32 ndarray
         The seeds' relative chroma (anything where there is no seed).
-    chroma_small : (h, w, 2) float32 ndarray
-        The reference's chroma at the working size.
+    around : (h, w, 2) float32 ndarray
+        The reference's chroma at the working size, 3 x 3 mean.
     low, high : float
         a*b* distances.
 
@@ -158,7 +158,7 @@ def disagreement(
         reference's colours around it are shifted by this much instead, so a hint
         close to them corrects their tone and keeps their variation.
     """
-    residual = chroma_at(small_l, seed_rel) - cv2.blur(chroma_small, (3, 3))
+    residual = chroma_at(small_l, seed_rel) - around
     distance = np.hypot(residual[..., 0], residual[..., 1])
     trust = np.clip((distance - low) / max(high - low, 1e-6), 0.0, 1.0)
     return trust.astype(np.float32), residual.astype(np.float32)
