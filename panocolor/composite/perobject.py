@@ -16,12 +16,17 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
     confident pixels. The results are blended with soft masks that follow the gray
     photo's edges and sum to 1, and the blend is brought to full resolution once,
     guided by full-resolution L*.
+
+In both, a segment whose label was given (ground truth, or named by a person:
+:attr:`~panocolor.segment.segmentation.Segment.label_given`) keeps to its reference
+region; a model's label is a preference the backend may leave where the rest of the
+reference matches much better (:class:`~panocolor.transfer.base.RegionPair`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import cv2
 import numpy as np
@@ -34,6 +39,15 @@ from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 Mode = Literal["fast", "faithful"]
 MODES: tuple[Mode, ...] = ("fast", "faithful")
 WORKING_PIXELS = 256 * 256
+
+
+class _Group(NamedTuple):
+    """Segments of one photo that share a reference region (fast mode's unit of work)."""
+
+    choice: ReferenceChoice  # the first member's (all share image and region)
+    weight: np.ndarray  # (h, w) sum of the members' soft masks
+    core: np.ndarray  # (h, w) bool: the members' own pixels
+    labels_given: bool  # every member's label was given: keep to the reference region
 
 
 def _region_key(choice: ReferenceChoice) -> tuple[str, tuple[int, ...]]:
@@ -80,7 +94,8 @@ def faithful_chroma(
             # this segment's as in fast mode, so the two modes differ only in compositing.
             # Full-resolution L* (masks at working size): the backend's descriptors then
             # see what the segmenter saw, and the model runs once per photo.
-            pair = RegionPair(None, plan.region(choice), small_seg.ids == segment.id)
+            core = small_seg.ids == segment.id
+            pair = RegionPair(None, plan.region(choice), core, strict=segment.label_given)
             (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
             full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
         else:
@@ -128,11 +143,13 @@ def fast_chroma(
     groups: dict[tuple[str, tuple[int, ...]], list[int]] = defaultdict(list)
     for k, segment in enumerate(small_seg.segments):
         groups[_region_key(plan.choice(segment.id))].append(k)
-    by_image: dict[str, list[tuple[ReferenceChoice, np.ndarray, np.ndarray]]] = defaultdict(list)
+    by_image: dict[str, list[_Group]] = defaultdict(list)
     for members in groups.values():
-        choice = plan.choice(small_seg.segments[members[0]].id)
-        core = np.isin(small_seg.ids, [small_seg.segments[k].id for k in members])
-        by_image[choice.image_key].append((choice, weights[members].sum(axis=0), core))
+        segments = [small_seg.segments[k] for k in members]
+        choice = plan.choice(segments[0].id)
+        core = np.isin(small_seg.ids, [segment.id for segment in segments])
+        given = all(segment.label_given for segment in segments)
+        by_image[choice.image_key].append(_Group(choice, weights[members].sum(axis=0), core, given))
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
     for image_key, members in by_image.items():
@@ -141,29 +158,35 @@ def fast_chroma(
         # be matched against the wrong reference region, slowly and for nothing).
         if matcher is not None:
             # Full-resolution L* as in faithful mode (the model runs once per photo).
-            pairs = [RegionPair(core, plan.region(choice), core) for choice, _, core in members]
+            pairs = [
+                RegionPair(g.core, plan.region(g.choice), g.core, strict=g.labels_given)
+                for g in members
+            ]
             matched = matcher.match_regions(lightness, reference.lab, pairs)
             # Each group's colour is propagated from its own confident pixels before the
             # blend: propagated after it, the feathered rim of one segment inside its
             # neighbour spread over the whole neighbour (a new sky reference recoloured
             # the buildings under it).
             chromas = [
-                matcher.refine(small_l, chroma, trust * core)
-                for (_, _, core), (chroma, trust) in zip(members, matched, strict=True)
+                matcher.refine(small_l, chroma, trust * group.core)
+                for group, (chroma, trust) in zip(members, matched, strict=True)
             ]
         else:
             chromas = [
                 _extend(
                     transfer(
-                        small_l, reference.lab, target_mask=core, reference_mask=plan.region(c)
+                        small_l,
+                        reference.lab,
+                        target_mask=group.core,
+                        reference_mask=plan.region(group.choice),
                     ),
-                    core,
+                    group.core,
                     reach=2 * soft_radius,
                 )
-                for c, _, core in members
+                for group in members
             ]
-        for (_, weight, _), chroma in zip(members, chromas, strict=True):
-            ab += weight[..., None] * chroma
+        for group, chroma in zip(members, chromas, strict=True):
+            ab += group.weight[..., None] * chroma
     return guided_upsample(ab, small_l, lightness)
 
 

@@ -10,6 +10,7 @@ means a region without a class, labelled ``unknown-k``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,6 +20,10 @@ import numpy as np
 from panocolor.imaging.filters import guided_filter
 
 UNKNOWN_CLASS_ID = 0
+PANOPTIC_FILE_SOURCE = "panoptic-file"
+"""``Segment.source`` of segments read from a panoptic file (ground truth, or a user's)."""
+USER_SOURCE = "user"
+"""``Segment.source`` of a segment a person named (e.g. renamed in the web app)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,23 @@ class Segment:
             raise ValueError(f"Segment.area must be >= 1, got {self.area} (segment {self.id})")
         if self.score is not None and not 0.0 <= self.score <= 1.0:
             raise ValueError(f"Segment.score must be in [0, 1] or None, got {self.score}")
+
+    @property
+    def label_given(self) -> bool:
+        """Whether the class was given rather than guessed by a model.
+
+        True for a segment a person named (``source == "user"``) and for a labelled
+        segment of a panoptic file without a score (ground truth). Per-object
+        colorization keeps a given label to its reference region, where a model's
+        label only says where to look first (it may be wrong).
+        """
+        if self.source == USER_SOURCE:
+            return True
+        return (
+            self.source == PANOPTIC_FILE_SOURCE
+            and self.score is None
+            and self.class_id != UNKNOWN_CLASS_ID
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (the keys of the attributes)."""
@@ -136,6 +158,18 @@ class Segmentation:
         """Segments whose label is ``label``, largest first."""
         found = [s for s in self.segments if s.label == label]
         return tuple(sorted(found, key=lambda s: -s.area))
+
+    def named(self, labels: Mapping[int, str]) -> Segmentation:
+        """This segmentation with segments ``labels`` (id -> class name) named by a person.
+
+        A named segment has no score and ``source == "user"``, so its label counts as
+        given (:attr:`Segment.label_given`).
+        """
+        segments = tuple(
+            replace(s, label=labels[s.id], score=None, source=USER_SOURCE) if s.id in labels else s
+            for s in self.segments
+        )
+        return Segmentation(self.ids, segments)
 
     def resized(self, shape: tuple[int, int]) -> Segmentation:
         """The same segmentation at another size (nearest neighbour).

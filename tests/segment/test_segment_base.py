@@ -17,6 +17,7 @@ from panocolor.segment import (
     build_segmenter,
 )
 from panocolor.segment.regions import assemble
+from panocolor.segment.segmentation import PANOPTIC_FILE_SOURCE, USER_SOURCE
 
 
 def two_halves() -> Segmentation:
@@ -70,6 +71,21 @@ def test_helpers() -> None:
     small = seg.resized((2, 3))
     assert small.shape == (2, 3) and sum(s.area for s in small.segments) == 6
     assert seg.to_dict()["segments"][0]["label"] == "cat"
+
+
+def test_given_labels_are_a_persons_or_a_files_without_scores() -> None:
+    """Model labels are guesses; a panoptic file's unscored labels and a rename are given."""
+    seg = two_halves()
+    assert not any(s.label_given for s in seg.segments)  # source "test": a model's
+    truth = Segment(3, 187, "sky-other-merged", False, 5, None, PANOPTIC_FILE_SOURCE)
+    assert truth.label_given
+    assert not Segment(3, 187, "sky-other-merged", False, 5, 0.7, PANOPTIC_FILE_SOURCE).label_given
+    assert not Segment(3, 0, "unknown-1", False, 5, None, PANOPTIC_FILE_SOURCE).label_given
+    named = seg.named({1: "dog"})
+    dog, sky = named.segments
+    assert (dog.label, dog.score, dog.source, dog.label_given) == ("dog", None, USER_SOURCE, True)
+    assert sky == seg.segments[1] and not sky.label_given
+    assert named.ids is seg.ids and seg.segments[0].label == "cat"  # the original is kept
 
 
 def test_resized_drops_vanished_segments() -> None:
