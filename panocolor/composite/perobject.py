@@ -31,8 +31,9 @@ from typing import Literal, NamedTuple
 import cv2
 import numpy as np
 
+from panocolor.composite.masks import soft_masks
 from panocolor.imaging import guided_upsample, resize_to_pixels
-from panocolor.reference.base import ReferenceChoice, ReferencePlan
+from panocolor.reference.base import ReferenceImage, ReferencePlan
 from panocolor.segment.segmentation import Segmentation
 from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
@@ -42,16 +43,14 @@ WORKING_PIXELS = 256 * 256
 
 
 class _Group(NamedTuple):
-    """Segments of one photo that share a reference region (fast mode's unit of work)."""
+    """A plan's :class:`~panocolor.reference.base.RegionGroup` with its target pixels
+    at working size (fast mode's unit of work)."""
 
-    choice: ReferenceChoice  # the first member's (all share image and region)
+    image: ReferenceImage
+    region: np.ndarray | None  # the image's pixels to draw from (None: all)
     weight: np.ndarray  # (h, w) sum of the members' soft masks
     core: np.ndarray  # (h, w) bool: the members' own pixels
     labels_given: bool  # every member's label was given: keep to the reference region
-
-
-def _region_key(choice: ReferenceChoice) -> tuple[str, tuple[int, ...]]:
-    return choice.image_key, tuple(sorted(choice.region_ids))
 
 
 def faithful_chroma(
@@ -85,23 +84,24 @@ def faithful_chroma(
         else segmentation.resized(lightness.shape)
     )
     small_seg = segmentation.resized(small_l.shape) if small_l is not None else None
+    segments = {segment.id: segment for segment in segmentation.segments}
     ab = np.zeros(lightness.shape + (2,), np.float32)
-    for segment in segmentation.segments:
-        choice = plan.choice(segment.id)
-        reference = plan.images[choice.image_key].image
-        if matcher is not None:
-            # A whole-image transfer, with the reference region's L* remapped towards
-            # this segment's as in fast mode, so the two modes differ only in compositing.
-            # Full-resolution L* (masks at working size): the backend's descriptors then
-            # see what the segmenter saw, and the model runs once per photo.
-            core = small_seg.ids == segment.id
-            pair = RegionPair(None, plan.region(choice), core, strict=segment.label_given)
-            (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
-            full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
-        else:
-            full = transfer(lightness, reference.lab, reference_mask=plan.region(choice))
-        mask = full_seg.ids == segment.id
-        ab[mask] = full[mask]
+    for group in plan.groups():
+        reference = group.image.image
+        for segment in (segments[i] for i in group.segment_ids):
+            if matcher is not None:
+                # A whole-image transfer, with the reference region's L* remapped towards
+                # this segment's as in fast mode, so the two modes differ only in
+                # compositing. Full-resolution L* (masks at working size): the backend's
+                # descriptors then see what the segmenter saw, and the model runs once.
+                core = small_seg.ids == segment.id
+                pair = RegionPair(None, group.region, core, strict=segment.label_given)
+                (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
+                full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
+            else:
+                full = transfer(lightness, reference.lab, reference_mask=group.region)
+            mask = full_seg.ids == segment.id
+            ab[mask] = full[mask]
     return ab
 
 
@@ -138,30 +138,27 @@ def fast_chroma(
     matcher = transfer if isinstance(transfer, RegionMatcher) else None
     small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
     small_seg = segmentation.resized(small_l.shape)
-    weights = small_seg.soft_masks(small_l, radius=soft_radius)  # (K, h, w), sums to 1
-
-    groups: dict[tuple[str, tuple[int, ...]], list[int]] = defaultdict(list)
-    for k, segment in enumerate(small_seg.segments):
-        groups[_region_key(plan.choice(segment.id))].append(k)
+    weights = soft_masks(small_seg, small_l, radius=soft_radius)  # (K, h, w), sums to 1
+    index = {segment.id: k for k, segment in enumerate(small_seg.segments)}
     by_image: dict[str, list[_Group]] = defaultdict(list)
-    for members in groups.values():
+    for group in plan.groups():
+        members = [index[i] for i in group.segment_ids if i in index]  # some vanish when shrunk
+        if not members:
+            continue
         segments = [small_seg.segments[k] for k in members]
-        choice = plan.choice(segments[0].id)
         core = np.isin(small_seg.ids, [segment.id for segment in segments])
         given = all(segment.label_given for segment in segments)
-        by_image[choice.image_key].append(_Group(choice, weights[members].sum(axis=0), core, given))
+        weight = weights[members].sum(axis=0)
+        by_image[group.image.key].append(_Group(group.image, group.region, weight, core, given))
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
-    for image_key, members in by_image.items():
-        reference = plan.images[image_key].image
+    for members in by_image.values():
+        reference = members[0].image.image
         # Colour is matched on the objects' own pixels only (pixels of a neighbour would
         # be matched against the wrong reference region, slowly and for nothing).
         if matcher is not None:
             # Full-resolution L* as in faithful mode (the model runs once per photo).
-            pairs = [
-                RegionPair(g.core, plan.region(g.choice), g.core, strict=g.labels_given)
-                for g in members
-            ]
+            pairs = [RegionPair(g.core, g.region, g.core, strict=g.labels_given) for g in members]
             matched = matcher.match_regions(lightness, reference.lab, pairs)
             # Each group's colour is propagated from its own confident pixels before the
             # blend: propagated after it, the feathered rim of one segment inside its
@@ -178,7 +175,7 @@ def fast_chroma(
                         small_l,
                         reference.lab,
                         target_mask=group.core,
-                        reference_mask=plan.region(group.choice),
+                        reference_mask=group.region,
                     ),
                     group.core,
                     reach=2 * soft_radius,

@@ -97,24 +97,6 @@ def test_resized_drops_vanished_segments() -> None:
     assert [s.id for s in seg.resized((2, 2)).segments] == [1]
 
 
-@pytest.mark.parametrize("with_guide", [False, True])
-def test_soft_masks_are_a_partition_of_unity(with_guide: bool) -> None:
-    rng = np.random.default_rng(0)
-    lightness = (rng.random((40, 50)) * 100).astype(np.float32)
-    ids = np.ones((40, 50), np.int32)
-    ids[10:30, 5:25] = 2
-    ids[:, 40:] = 3
-    seg = Segmentation(
-        ids,
-        tuple(Segment(i, 0, f"unknown-{i}", False, int((ids == i).sum())) for i in (1, 2, 3)),
-    )
-    masks = seg.soft_masks(lightness if with_guide else None, radius=3)
-    assert masks.shape == (3, 40, 50) and masks.dtype == np.float32
-    assert masks.min() >= 0.0
-    np.testing.assert_allclose(masks.sum(axis=0), 1.0, atol=1e-5)
-    assert masks[1, 20, 15] > 0.9  # deep inside segment 2
-
-
 def test_registry_and_builder() -> None:
     assert {"deeplab", "superpixel", "panoptic-file", "hf"} <= set(SEGMENTERS.names())
     with pytest.raises(UnknownBackendError, match="choose one of"):
