@@ -181,9 +181,6 @@ def test_package_cycles_finds_loops(edges, cycles):
 
 
 MAX_LINES = 300
-OVER_THE_LIMIT = {"transfer/photoreal.py"}
-"""Files still over :data:`MAX_LINES`, each edited on another branch at the time of the
-issue-14 moves, to be split by their owners."""
 
 
 def test_no_module_over_300_lines():
@@ -192,4 +189,4 @@ def test_no_module_over_300_lines():
         for path in ROOT.rglob("*.py")
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
-    assert set(long) - OVER_THE_LIMIT == set(), long
+    assert long == {}

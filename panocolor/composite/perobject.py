@@ -16,18 +16,24 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
     confident pixels. The results are blended with soft masks that follow the gray
     photo's edges and sum to 1, and the blend is brought to full resolution once,
     guided by full-resolution L*.
+
+In both, a segment whose label was given (ground truth, or named by a person:
+:attr:`~panocolor.segment.segmentation.Segment.label_given`) keeps to its reference
+region; a model's label is a preference the backend may leave where the rest of the
+reference matches much better (:class:`~panocolor.transfer.base.RegionPair`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import cv2
 import numpy as np
 
+from panocolor.composite.masks import soft_masks
 from panocolor.imaging import guided_upsample, resize_to_pixels
-from panocolor.reference.base import ReferenceChoice, ReferencePlan
+from panocolor.reference.base import ReferenceImage, ReferencePlan
 from panocolor.segment.segmentation import Segmentation
 from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
@@ -36,8 +42,15 @@ MODES: tuple[Mode, ...] = ("fast", "faithful")
 WORKING_PIXELS = 256 * 256
 
 
-def _region_key(choice: ReferenceChoice) -> tuple[str, tuple[int, ...]]:
-    return choice.image_key, tuple(sorted(choice.region_ids))
+class _Group(NamedTuple):
+    """A plan's :class:`~panocolor.reference.base.RegionGroup` with its target pixels
+    at working size (fast mode's unit of work)."""
+
+    image: ReferenceImage
+    region: np.ndarray | None  # the image's pixels to draw from (None: all)
+    weight: np.ndarray  # (h, w) sum of the members' soft masks
+    core: np.ndarray  # (h, w) bool: the members' own pixels
+    labels_given: bool  # every member's label was given: keep to the reference region
 
 
 def faithful_chroma(
@@ -71,22 +84,24 @@ def faithful_chroma(
         else segmentation.resized(lightness.shape)
     )
     small_seg = segmentation.resized(small_l.shape) if small_l is not None else None
+    segments = {segment.id: segment for segment in segmentation.segments}
     ab = np.zeros(lightness.shape + (2,), np.float32)
-    for segment in segmentation.segments:
-        choice = plan.choice(segment.id)
-        reference = plan.images[choice.image_key].image
-        if matcher is not None:
-            # A whole-image transfer, with the reference region's L* remapped towards
-            # this segment's as in fast mode, so the two modes differ only in compositing.
-            # Full-resolution L* (masks at working size): the backend's descriptors then
-            # see what the segmenter saw, and the model runs once per photo.
-            pair = RegionPair(None, plan.region(choice), small_seg.ids == segment.id)
-            (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
-            full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
-        else:
-            full = transfer(lightness, reference.lab, reference_mask=plan.region(choice))
-        mask = full_seg.ids == segment.id
-        ab[mask] = full[mask]
+    for group in plan.groups():
+        reference = group.image.image
+        for segment in (segments[i] for i in group.segment_ids):
+            if matcher is not None:
+                # A whole-image transfer, with the reference region's L* remapped towards
+                # this segment's as in fast mode, so the two modes differ only in
+                # compositing. Full-resolution L* (masks at working size): the backend's
+                # descriptors then see what the segmenter saw, and the model runs once.
+                core = small_seg.ids == segment.id
+                pair = RegionPair(None, group.region, core, strict=segment.label_given)
+                (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
+                full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
+            else:
+                full = transfer(lightness, reference.lab, reference_mask=group.region)
+            mask = full_seg.ids == segment.id
+            ab[mask] = full[mask]
     return ab
 
 
@@ -123,47 +138,52 @@ def fast_chroma(
     matcher = transfer if isinstance(transfer, RegionMatcher) else None
     small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
     small_seg = segmentation.resized(small_l.shape)
-    weights = small_seg.soft_masks(small_l, radius=soft_radius)  # (K, h, w), sums to 1
-
-    groups: dict[tuple[str, tuple[int, ...]], list[int]] = defaultdict(list)
-    for k, segment in enumerate(small_seg.segments):
-        groups[_region_key(plan.choice(segment.id))].append(k)
-    by_image: dict[str, list[tuple[ReferenceChoice, np.ndarray, np.ndarray]]] = defaultdict(list)
-    for members in groups.values():
-        choice = plan.choice(small_seg.segments[members[0]].id)
-        core = np.isin(small_seg.ids, [small_seg.segments[k].id for k in members])
-        by_image[choice.image_key].append((choice, weights[members].sum(axis=0), core))
+    weights = soft_masks(small_seg, small_l, radius=soft_radius)  # (K, h, w), sums to 1
+    index = {segment.id: k for k, segment in enumerate(small_seg.segments)}
+    by_image: dict[str, list[_Group]] = defaultdict(list)
+    for group in plan.groups():
+        members = [index[i] for i in group.segment_ids if i in index]  # some vanish when shrunk
+        if not members:
+            continue
+        segments = [small_seg.segments[k] for k in members]
+        core = np.isin(small_seg.ids, [segment.id for segment in segments])
+        given = all(segment.label_given for segment in segments)
+        weight = weights[members].sum(axis=0)
+        by_image[group.image.key].append(_Group(group.image, group.region, weight, core, given))
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
-    for image_key, members in by_image.items():
-        reference = plan.images[image_key].image
+    for members in by_image.values():
+        reference = members[0].image.image
         # Colour is matched on the objects' own pixels only (pixels of a neighbour would
         # be matched against the wrong reference region, slowly and for nothing).
         if matcher is not None:
             # Full-resolution L* as in faithful mode (the model runs once per photo).
-            pairs = [RegionPair(core, plan.region(choice), core) for choice, _, core in members]
+            pairs = [RegionPair(g.core, g.region, g.core, strict=g.labels_given) for g in members]
             matched = matcher.match_regions(lightness, reference.lab, pairs)
             # Each group's colour is propagated from its own confident pixels before the
             # blend: propagated after it, the feathered rim of one segment inside its
             # neighbour spread over the whole neighbour (a new sky reference recoloured
             # the buildings under it).
             chromas = [
-                matcher.refine(small_l, chroma, trust * core)
-                for (_, _, core), (chroma, trust) in zip(members, matched, strict=True)
+                matcher.refine(small_l, chroma, trust * group.core)
+                for group, (chroma, trust) in zip(members, matched, strict=True)
             ]
         else:
             chromas = [
                 _extend(
                     transfer(
-                        small_l, reference.lab, target_mask=core, reference_mask=plan.region(c)
+                        small_l,
+                        reference.lab,
+                        target_mask=group.core,
+                        reference_mask=group.region,
                     ),
-                    core,
+                    group.core,
                     reach=2 * soft_radius,
                 )
-                for c, _, core in members
+                for group in members
             ]
-        for (_, weight, _), chroma in zip(members, chromas, strict=True):
-            ab += weight[..., None] * chroma
+        for group, chroma in zip(members, chromas, strict=True):
+            ab += group.weight[..., None] * chroma
     return guided_upsample(ab, small_l, lightness)
 
 

@@ -87,6 +87,25 @@ class ReferenceChoice:
 
 
 @dataclass(frozen=True, eq=False)
+class RegionGroup:
+    """Target segments that draw colour from one region of one reference image.
+
+    Attributes
+    ----------
+    image : ReferenceImage
+        The image.
+    region : (h, w) bool ndarray or None
+        Its pixels to draw from (None: all of it).
+    segment_ids : tuple of int
+        The target segments, in plan order.
+    """
+
+    image: ReferenceImage
+    region: np.ndarray | None
+    segment_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class ReferencePlan:
     """One :class:`ReferenceChoice` per target segment, and the images they name."""
 
@@ -110,6 +129,25 @@ class ReferencePlan:
         if not choice.region_ids or reference.label_map is None:
             return None
         return np.isin(reference.label_map, choice.region_ids)
+
+    def groups(self) -> tuple[RegionGroup, ...]:
+        """The choices grouped by the image region they draw from, in plan order.
+
+        What compositing works on: segments of one group share a transfer, and each
+        group's region mask is computed here, once.
+        """
+        by_region: dict[tuple[str, tuple[int, ...]], list[ReferenceChoice]] = {}
+        for choice in self.choices:
+            key = (choice.image_key, tuple(sorted(choice.region_ids)))
+            by_region.setdefault(key, []).append(choice)
+        return tuple(
+            RegionGroup(
+                self.images[members[0].image_key],
+                self.region(members[0]),
+                tuple(choice.segment_id for choice in members),
+            )
+            for members in by_region.values()
+        )
 
     def to_dict(self) -> dict[str, Any]:
         sources = {

@@ -23,7 +23,12 @@ from panocolor.errors import ImageReadError, PanocolorError
 from panocolor.segment.base import SEGMENTERS, check_lightness
 from panocolor.segment.classes import coco_categories
 from panocolor.segment.regions import fill_holes
-from panocolor.segment.segmentation import UNKNOWN_CLASS_ID, Segment, Segmentation
+from panocolor.segment.segmentation import (
+    PANOPTIC_FILE_SOURCE,
+    UNKNOWN_CLASS_ID,
+    Segment,
+    Segmentation,
+)
 
 
 def decode_ids(rgb: np.ndarray) -> np.ndarray:
@@ -55,7 +60,7 @@ def from_coco(
     segments_info: list[dict[str, Any]],
     categories: dict[int, dict[str, Any]] | None = None,
     *,
-    source: str = "panoptic-file",
+    source: str = PANOPTIC_FILE_SOURCE,
 ) -> Segmentation:
     """Build a :class:`Segmentation` from a decoded COCO panoptic annotation.
 

@@ -10,15 +10,18 @@ means a region without a class, labelled ``unknown-k``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
 import numpy as np
 
-from panocolor.imaging.filters import guided_filter
-
 UNKNOWN_CLASS_ID = 0
+PANOPTIC_FILE_SOURCE = "panoptic-file"
+"""``Segment.source`` of segments read from a panoptic file (ground truth, or a user's)."""
+USER_SOURCE = "user"
+"""``Segment.source`` of a segment a person named (e.g. renamed in the web app)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,23 @@ class Segment:
             raise ValueError(f"Segment.area must be >= 1, got {self.area} (segment {self.id})")
         if self.score is not None and not 0.0 <= self.score <= 1.0:
             raise ValueError(f"Segment.score must be in [0, 1] or None, got {self.score}")
+
+    @property
+    def label_given(self) -> bool:
+        """Whether the class was given rather than guessed by a model.
+
+        True for a segment a person named (``source == "user"``) and for a labelled
+        segment of a panoptic file without a score (ground truth). Per-object
+        colorization keeps a given label to its reference region, where a model's
+        label only says where to look first (it may be wrong).
+        """
+        if self.source == USER_SOURCE:
+            return True
+        return (
+            self.source == PANOPTIC_FILE_SOURCE
+            and self.score is None
+            and self.class_id != UNKNOWN_CLASS_ID
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (the keys of the attributes)."""
@@ -137,6 +157,18 @@ class Segmentation:
         found = [s for s in self.segments if s.label == label]
         return tuple(sorted(found, key=lambda s: -s.area))
 
+    def named(self, labels: Mapping[int, str]) -> Segmentation:
+        """This segmentation with segments ``labels`` (id -> class name) named by a person.
+
+        A named segment has no score and ``source == "user"``, so its label counts as
+        given (:attr:`Segment.label_given`).
+        """
+        segments = tuple(
+            replace(s, label=labels[s.id], score=None, source=USER_SOURCE) if s.id in labels else s
+            for s in self.segments
+        )
+        return Segmentation(self.ids, segments)
+
     def resized(self, shape: tuple[int, int]) -> Segmentation:
         """The same segmentation at another size (nearest neighbour).
 
@@ -157,62 +189,6 @@ class Segmentation:
         counts = np.bincount(ids.ravel(), minlength=int(self.ids.max()) + 1)
         kept = tuple(replace(s, area=int(counts[s.id])) for s in self.segments if counts[s.id])
         return Segmentation(ids, kept)
-
-    def soft_masks(
-        self,
-        lightness: np.ndarray | None = None,
-        *,
-        radius: int | None = None,
-        eps: float = 1e-3,
-    ) -> np.ndarray:
-        """Soft version of every segment's mask, for feathered compositing.
-
-        With ``lightness`` each hard mask is smoothed by a guided filter steered by
-        the gray image, so transitions follow its edges; without it, by a box blur.
-        Values are clipped at 0 and renormalised, so they are >= 0 and sum to 1 at
-        every pixel.
-
-        Parameters
-        ----------
-        lightness : (H, W) array_like, optional
-            L* in [0, 100], the guide.
-        radius : int, optional
-            Filter radius in pixels; default 1% of the longer side (at least 1).
-        eps : float, optional
-            Guided-filter regularisation on a [0, 1] guide; larger is smoother.
-
-        Returns
-        -------
-        masks : (K, H, W) float32 ndarray
-            One plane per segment, in the order of ``segments``. Memory is
-            ``4 * K * H * W`` bytes: resize the segmentation first for big images.
-        """
-        height, width = self.shape
-        r = radius if radius is not None else max(1, round(0.01 * max(height, width)))
-        guide = None
-        if lightness is not None:
-            guide = np.asarray(lightness, dtype=np.float32) / 100.0
-            if guide.shape != self.shape:
-                raise ValueError(f"lightness must have shape {self.shape}, got {guide.shape}")
-        masks = np.empty((len(self.segments), height, width), np.float32)
-        for k, s in enumerate(self.segments):
-            hard = (self.ids == s.id).astype(np.float32)
-            if guide is None:
-                masks[k] = cv2.blur(hard, (2 * r + 1, 2 * r + 1), borderType=cv2.BORDER_REFLECT)
-            else:
-                masks[k] = guided_filter(guide, hard, r, eps)
-        np.clip(masks, 0.0, None, out=masks)
-        total = masks.sum(axis=0)
-        empty = total <= 1e-6
-        if empty.any():  # every plane clipped away: fall back to the hard mask there
-            index = {s.id: k for k, s in enumerate(self.segments)}
-            lookup = np.zeros(int(self.ids.max()) + 1, np.intp)
-            lookup[list(index)] = list(index.values())
-            rows, cols = np.nonzero(empty)
-            masks[lookup[self.ids[rows, cols]], rows, cols] = 1.0
-            total[empty] = 1.0
-        masks /= total
-        return masks
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: size and segment records (not the pixels)."""

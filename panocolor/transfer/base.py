@@ -73,15 +73,43 @@ def build_transfer(name: str = DEFAULT_TRANSFER, **options: object) -> ColorTran
     return TRANSFERS.build(name, **options)
 
 
+class TransferInputs(NamedTuple):
+    """What :func:`check_inputs` hands a backend: validated float32 arrays.
+
+    Attributes
+    ----------
+    lightness : (H, W) float32 ndarray
+        Target L* in [0, 100].
+    reference_lab : (h, w, 3) float32 ndarray
+        The whole reference.
+    target_mask : (H, W) bool ndarray or None
+        Target pixels that need chroma (None: all).
+    reference_mask : (h, w) bool ndarray or None
+        Reference pixels to draw colour from (None: all).
+    reference_pixels : (N, 3) float32 ndarray
+        The CIELAB of those pixels (N >= 1).
+    """
+
+    lightness: np.ndarray
+    reference_lab: np.ndarray
+    target_mask: np.ndarray | None
+    reference_mask: np.ndarray | None
+    reference_pixels: np.ndarray
+
+
 def check_inputs(
     lightness: np.ndarray,
     reference_lab: np.ndarray,
     target_mask: np.ndarray | None,
     reference_mask: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
-    """Validate shapes, convert to float32 and return ``(L, ref_lab, target_mask, ref_pixels)``.
+) -> TransferInputs:
+    """Validate the shapes of a transfer call and convert its arrays to float32.
 
-    ``ref_pixels`` is the (N, 3) Lab of the reference pixels that may be used.
+    Raises
+    ------
+    ValueError
+        If a shape is wrong, a mask differs in size from its image, or
+        ``reference_mask`` selects no pixel.
     """
     lightness = np.asarray(lightness, dtype=np.float32)
     reference_lab = np.asarray(reference_lab, dtype=np.float32)
@@ -104,7 +132,7 @@ def check_inputs(
         ref_pixels = reference_lab[reference_mask]
     if len(ref_pixels) == 0:
         raise ValueError("reference_mask selects no reference pixel")
-    return lightness, reference_lab, target_mask, ref_pixels
+    return TransferInputs(lightness, reference_lab, target_mask, reference_mask, ref_pixels)
 
 
 class MaskedTransfer:
@@ -125,38 +153,16 @@ class MaskedTransfer:
         target_mask: np.ndarray | None = None,
         reference_mask: np.ndarray | None = None,
     ) -> np.ndarray:
-        lightness, reference_lab, target_mask, reference_pixels = check_inputs(
-            lightness, reference_lab, target_mask, reference_mask
-        )
-        ab = self.chroma(lightness, reference_lab, reference_mask, reference_pixels)
-        if target_mask is not None:
-            ab[~target_mask] = 0.0
+        inputs = check_inputs(lightness, reference_lab, target_mask, reference_mask)
+        ab = self.chroma(inputs)
+        if inputs.target_mask is not None:
+            ab[~inputs.target_mask] = 0.0
         return ab
 
-    def chroma(
-        self,
-        lightness: np.ndarray,
-        reference_lab: np.ndarray,
-        reference_mask: np.ndarray | None,
-        reference_pixels: np.ndarray,
-    ) -> np.ndarray:
-        """a*b* for every target pixel.
+    def chroma(self, inputs: TransferInputs) -> np.ndarray:
+        """(H, W, 2) float32 a*b* for every target pixel of ``inputs``.
 
-        Parameters
-        ----------
-        lightness : (H, W) float32 ndarray
-            Target L* in [0, 100].
-        reference_lab : (h, w, 3) float32 ndarray
-            The whole reference.
-        reference_mask : (h, w) bool ndarray or None
-            Reference pixels to draw colour from (None: all).
-        reference_pixels : (N, 3) float32 ndarray
-            The CIELAB of those pixels (N >= 1).
-
-        Returns
-        -------
-        ab : (H, W, 2) float32 ndarray
-            A new, writable array (the caller zeroes it outside the target mask).
+        A new, writable array: the caller zeroes it outside the target mask.
         """
         raise NotImplementedError
 
@@ -176,11 +182,17 @@ class RegionPair:
         before matching (the object itself, without a blending margin). Used only
         with a ``reference`` region: a whole reference is already matched to the
         whole target. None: no per-region remap.
+    strict : bool
+        Whether the reference region is a hard limit. By default it is a preference
+        (see :class:`RegionMatcher`): the segmenter may have named the target region
+        wrongly. A label the user gave, a reference the user chose for the segment,
+        or a ``reference_mask`` is kept to.
     """
 
     target: np.ndarray | None = None
     reference: np.ndarray | None = None
     lightness_from: np.ndarray | None = None
+    strict: bool = False
 
 
 class MatchedChroma(NamedTuple):
@@ -206,9 +218,9 @@ class RegionMatcher(Protocol):
     whatever the number of segments. ``match_regions`` returns unrefined chroma and
     its confidence at the backend's working size for each :class:`RegionPair`, and
     ``refine`` propagates each region's chroma from its confident pixels. Unlike
-    ``reference_mask``, a pair's reference region is a preference: a backend may
-    draw from the rest of the reference where that matches much better (a segment
-    given the wrong class).
+    ``reference_mask``, a pair's reference region is a preference unless the pair is
+    ``strict``: a backend may draw from the rest of the reference where that matches
+    much better (a segment given the wrong class).
     """
 
     working_pixels: int

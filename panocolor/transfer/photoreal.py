@@ -38,7 +38,13 @@ from panocolor.errors import ModelNotFoundError
 from panocolor.imaging import guided_upsample
 from panocolor.imaging.propagate import propagate_chroma
 from panocolor.segment.semantic import DEFAULT_LAYER, DeepLabEncoder, SemanticEncoder
-from panocolor.transfer.base import TRANSFERS, MatchedChroma, RegionPair, check_inputs
+from panocolor.transfer.base import (
+    TRANSFERS,
+    MaskedTransfer,
+    MatchedChroma,
+    RegionPair,
+    TransferInputs,
+)
 from panocolor.transfer.features import match_lightness, texture_features
 from panocolor.transfer.matching import (
     Prepared,
@@ -57,7 +63,7 @@ log = logging.getLogger(__name__)
 
 @TRANSFERS.register("photoreal")
 @dataclass
-class PhotorealTransfer:
+class PhotorealTransfer(MaskedTransfer):
     """Luminance-and-texture matching with edge-aware refinement (see module docstring).
 
     Parameters
@@ -178,30 +184,15 @@ class PhotorealTransfer:
     _encoder_looked_up: bool = field(default=False, repr=False, init=False)
     _prepared: RecentInputs = field(default_factory=lambda: RecentInputs(4), repr=False)
 
-    def __call__(
-        self,
-        lightness: np.ndarray,
-        reference_lab: np.ndarray,
-        *,
-        target_mask: np.ndarray | None = None,
-        reference_mask: np.ndarray | None = None,
-    ) -> np.ndarray:
-        lightness, reference_lab, target_mask, _ = check_inputs(
-            lightness, reference_lab, target_mask, reference_mask
+    def chroma(self, inputs: TransferInputs) -> np.ndarray:
+        # A reference mask is a hard limit here (the ColorTransfer contract): strict.
+        region = RegionPair(
+            inputs.target_mask, inputs.reference_mask, inputs.target_mask, strict=True
         )
-        # A reference mask is a hard limit here (the ColorTransfer contract).
-        (matched,) = self.match_regions(
-            lightness,
-            reference_lab,
-            [RegionPair(target_mask, reference_mask, target_mask)],
-            region_preference=np.inf,
-        )
-        small_l = self._prepare(lightness, reference_lab).small_l
+        (matched,) = self.match_regions(inputs.lightness, inputs.reference_lab, [region])
+        small_l = self._prepare(inputs.lightness, inputs.reference_lab).small_l
         small_ab = self.refine(small_l, matched.ab, matched.confidence)
-        ab = guided_upsample(small_ab, small_l, lightness)
-        if target_mask is not None:
-            ab[~target_mask] = 0.0
-        return ab
+        return guided_upsample(small_ab, small_l, inputs.lightness)
 
     def refine(
         self, small_l: np.ndarray, small_ab: np.ndarray, confidence: np.ndarray | None = None
@@ -220,8 +211,6 @@ class PhotorealTransfer:
         lightness: np.ndarray,
         reference_lab: np.ndarray,
         regions: Sequence[RegionPair],
-        *,
-        region_preference: float | None = None,
     ) -> list[MatchedChroma]:
         """Raw matched chroma at working size for several target/reference region pairs.
 
@@ -230,7 +219,8 @@ class PhotorealTransfer:
         This is what keeps per-object colorization about as fast as one transfer,
         whatever the number of regions. Target pixels that their region
         matches badly are also matched against the whole reference, and those
-        candidates compete at a penalty (``region_preference``).
+        candidates compete at a penalty (``region_preference``), unless the pair is
+        ``strict``.
 
         Parameters
         ----------
@@ -242,8 +232,6 @@ class PhotorealTransfer:
             Masks at the sizes of ``lightness`` and ``reference_lab``, or already at
             the working size (per-object colorization passes full-resolution L*, so
             that the descriptors see what the segmenter saw, with working-size masks).
-        region_preference : float, optional
-            Overrides the attribute of that name (``np.inf`` keeps to the regions).
 
         Returns
         -------
@@ -252,8 +240,6 @@ class PhotorealTransfer:
             (h', w') confidence (both 0 outside each target region).
         """
         prepared = self._prepare(lightness, reference_lab)
-        if region_preference is None:
-            region_preference = self.region_preference
         shape = prepared.small_l.shape
         outputs = []
         for pair in regions:
@@ -271,7 +257,7 @@ class PhotorealTransfer:
                     neighbors=self.neighbors,
                     eps=self.eps,
                     region_remap=self.region_remap,
-                    region_preference=region_preference,
+                    region_preference=np.inf if pair.strict else self.region_preference,
                 )
                 chroma[rows], confidence[rows] = pool(
                     candidates, distance, self.confidence_distance, self.confidence_spread

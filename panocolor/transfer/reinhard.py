@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from panocolor.transfer.base import TRANSFERS, MaskedTransfer
+from panocolor.transfer.base import TRANSFERS, MaskedTransfer, TransferInputs
 
 
 @TRANSFERS.register("reinhard")
@@ -26,12 +26,7 @@ class ReinhardTransfer(MaskedTransfer):
 
     name: str = "reinhard"
 
-    def chroma(
-        self,
-        lightness: np.ndarray,
-        reference_lab: np.ndarray,
-        reference_mask: np.ndarray | None,
-        reference_pixels: np.ndarray,
-    ) -> np.ndarray:
-        mean_ab = reference_pixels[:, 1:].mean(axis=0, dtype=np.float64).astype(np.float32)
-        return np.broadcast_to(mean_ab, lightness.shape + (2,)).copy()
+    def chroma(self, inputs: TransferInputs) -> np.ndarray:
+        pixels = inputs.reference_pixels
+        mean_ab = pixels[:, 1:].mean(axis=0, dtype=np.float64).astype(np.float32)
+        return np.broadcast_to(mean_ab, inputs.lightness.shape + (2,)).copy()

@@ -13,17 +13,20 @@ from fastapi import FastAPI
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening-ready TCP socket on ``host:port`` (port 0: a free port chosen by the OS).
+    """A listening TCP socket on ``host:port`` (port 0: a free port chosen by the OS).
 
-    Made with ``proto=IPPROTO_TCP``: asyncio sets TCP_NODELAY only on sockets that say
-    so, and without it every response waits for a delayed ACK (about 40 ms) before its
-    body leaves.
+    It listens before the server starts, so a client that connects as soon as the
+    address is printed waits in the backlog instead of being refused. Made with
+    ``proto=IPPROTO_TCP``: asyncio sets TCP_NODELAY only on sockets that say so, and
+    without it every response waits for a delayed ACK (about 40 ms) before its body
+    leaves.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's default backlog
     except OSError:
         sock.close()
         raise

@@ -18,7 +18,7 @@ import threading
 import time
 import unicodedata
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -198,11 +198,7 @@ class Session:
         """The segmentation with the user's class names."""
         if self.segmentation is None or not self.labels:
             return self.segmentation
-        segments = tuple(
-            replace(s, label=self.labels[s.id]) if s.id in self.labels else s
-            for s in self.segmentation.segments
-        )
-        return Segmentation(self.segmentation.ids, segments)
+        return self.segmentation.named(self.labels)
 
 
 class StoreFullError(Exception):

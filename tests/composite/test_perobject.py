@@ -18,6 +18,7 @@ from panocolor.reference import (
     plan_references,
 )
 from panocolor.segment import Segment, Segmentation
+from panocolor.segment.segmentation import USER_SOURCE
 from panocolor.transfer import build_transfer
 from panocolor.transfer.photoreal import PhotorealTransfer
 from panocolor.types import ColorImage, GrayImage
@@ -29,8 +30,11 @@ def max_lightness_error(rgb: np.ndarray, lightness: np.ndarray) -> float:
     return float(np.abs(rgb_to_lab(rgb / white)[..., 0] - lightness).max())
 
 
-def segmentation_of(ids: np.ndarray, labels: dict[int, str]) -> Segmentation:
-    """A Segmentation from an id map; classes get COCO-like ids, ``unknown-*`` gets 0."""
+def segmentation_of(ids: np.ndarray, labels: dict[int, str], source: str = "") -> Segmentation:
+    """A Segmentation from an id map; classes get COCO-like ids, ``unknown-*`` gets 0.
+
+    ``source`` "" stands for a model's labels; ``"user"`` makes them given.
+    """
     ids = ids.astype(np.int32)
     segments = tuple(
         Segment(
@@ -39,6 +43,7 @@ def segmentation_of(ids: np.ndarray, labels: dict[int, str]) -> Segmentation:
             label,
             False,
             int((ids == i).sum()),
+            source=source,
         )
         for i, label in labels.items()
     )
@@ -86,15 +91,11 @@ def test_each_segment_takes_its_own_class_colour(scene, mode_chroma):
     assert ab[50:85, :, 1].mean() > 45  # grass stays yellow
 
 
-@pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
-def test_mislabelled_pixels_take_colour_where_the_reference_matches_them(mode_chroma):
-    """Part of a "sky" segment is really striped like the reference's red building.
+def _striped_sky(mode_chroma, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean a*b* of a striped "sky", a flat sky and a building (see the tests below).
 
     Reference: flat blue sky over a striped red building. Target: a "sky" segment
-    whose left half is striped and right half flat, over a striped building. The
-    flat sky stays blue and the building red; the striped half of the "sky", which
-    the sky region cannot match, takes the building's red (as a giraffe called
-    "building" should not take a wall's colour).
+    whose left half is striped and right half flat, over a striped building.
     """
     height, width = 90, 120
     stripes = np.where(np.arange(width) % 4 < 2, 50.0, 90.0)[None, :].repeat(height, 0)
@@ -106,13 +107,35 @@ def test_mislabelled_pixels_take_colour_where_the_reference_matches_them(mode_ch
     lightness = np.where(top & (np.arange(width) >= width // 2), 70.0, stripes)
     ids = np.where(top, 1, 2) * np.ones((1, width), int)
     labels = {1: "sky", 2: "building"}
-    target = segmentation_of(ids, labels)
+    target = segmentation_of(ids, labels, source)
     plan = plan_for(lightness, target, ColorImage(reference), segmentation_of(ids, labels))
     ab = mode_chroma(lightness.astype(np.float32), target, plan, build_transfer("photoreal"))
-    striped_sky, flat_sky, building = ab[5:40, 5:40], ab[5:40, 80:115], ab[50:85, 5:115]
-    assert flat_sky[..., 1].mean() < -30, "the flat sky stays blue"
-    assert building[..., 0].mean() > 45, "the building stays red"
-    assert striped_sky[..., 0].mean() > 45, "the striped 'sky' takes the building's red"
+    regions = ab[5:40, 5:40], ab[5:40, 80:115], ab[50:85, 5:115]
+    striped_sky, flat_sky, building = (region.mean(axis=(0, 1)) for region in regions)
+    return striped_sky, flat_sky, building
+
+
+@pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
+def test_mislabelled_pixels_take_colour_where_the_reference_matches_them(mode_chroma):
+    """A model's "sky" label is a preference: its striped half takes the building's red.
+
+    The flat sky stays blue and the building red; the striped half of the "sky", which
+    the sky region cannot match, takes the building's red (as a giraffe called
+    "building" should not take a wall's colour).
+    """
+    striped_sky, flat_sky, building = _striped_sky(mode_chroma, source="")
+    assert flat_sky[1] < -30, "the flat sky stays blue"
+    assert building[0] > 45, "the building stays red"
+    assert striped_sky[0] > 45, "the striped 'sky' takes the building's red"
+
+
+@pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
+def test_given_labels_keep_to_their_reference_region(mode_chroma):
+    """A label a person gave is kept to: the whole "sky", striped half too, stays blue."""
+    striped_sky, flat_sky, building = _striped_sky(mode_chroma, source=USER_SOURCE)
+    assert flat_sky[1] < -30 and striped_sky[1] < -30, "all of the sky stays blue"
+    assert abs(striped_sky[0]) < 10, "none of the building's red"
+    assert building[0] > 45, "the building stays red"
 
 
 def test_class_without_reference_falls_back_to_the_whole_photo(scene):
@@ -321,17 +344,18 @@ def test_soft_masks_are_a_partition_on_real_deeplab_segments(
     monkeypatch, model_dir, shared_data, photo
 ):
     """The soft masks fast mode blends with are >= 0 and sum to 1 at every pixel."""
+    from panocolor.composite import perobject
     from panocolor.io import read_color
 
     used: list[np.ndarray] = []
-    original = Segmentation.soft_masks
+    original = perobject.soft_masks
 
-    def spy(self, *args, **kwargs):
-        masks = original(self, *args, **kwargs)
+    def spy(*args, **kwargs):
+        masks = original(*args, **kwargs)
         used.append(masks)
         return masks
 
-    monkeypatch.setattr(Segmentation, "soft_masks", spy)
+    monkeypatch.setattr(perobject, "soft_masks", spy)
     gray = GrayImage(read_color(shared_data / photo).lab[..., 0])  # a colour photo's L*
     colorizer = Colorizer(Settings(segmenter="deeplab", model_dir=model_dir))
     result = colorizer(gray, read_color(shared_data / "misc/coffee.png"))

@@ -17,6 +17,7 @@ from panocolor.segment import (
     build_segmenter,
 )
 from panocolor.segment.regions import assemble
+from panocolor.segment.segmentation import PANOPTIC_FILE_SOURCE, USER_SOURCE
 
 
 def two_halves() -> Segmentation:
@@ -72,6 +73,21 @@ def test_helpers() -> None:
     assert seg.to_dict()["segments"][0]["label"] == "cat"
 
 
+def test_given_labels_are_a_persons_or_a_files_without_scores() -> None:
+    """Model labels are guesses; a panoptic file's unscored labels and a rename are given."""
+    seg = two_halves()
+    assert not any(s.label_given for s in seg.segments)  # source "test": a model's
+    truth = Segment(3, 187, "sky-other-merged", False, 5, None, PANOPTIC_FILE_SOURCE)
+    assert truth.label_given
+    assert not Segment(3, 187, "sky-other-merged", False, 5, 0.7, PANOPTIC_FILE_SOURCE).label_given
+    assert not Segment(3, 0, "unknown-1", False, 5, None, PANOPTIC_FILE_SOURCE).label_given
+    named = seg.named({1: "dog"})
+    dog, sky = named.segments
+    assert (dog.label, dog.score, dog.source, dog.label_given) == ("dog", None, USER_SOURCE, True)
+    assert sky == seg.segments[1] and not sky.label_given
+    assert named.ids is seg.ids and seg.segments[0].label == "cat"  # the original is kept
+
+
 def test_resized_drops_vanished_segments() -> None:
     ids = np.ones((10, 10), np.int32)
     ids[3, 3] = 2
@@ -79,24 +95,6 @@ def test_resized_drops_vanished_segments() -> None:
         ids, (Segment(1, 0, "unknown-1", False, 99), Segment(2, 1, "person", True, 1))
     )
     assert [s.id for s in seg.resized((2, 2)).segments] == [1]
-
-
-@pytest.mark.parametrize("with_guide", [False, True])
-def test_soft_masks_are_a_partition_of_unity(with_guide: bool) -> None:
-    rng = np.random.default_rng(0)
-    lightness = (rng.random((40, 50)) * 100).astype(np.float32)
-    ids = np.ones((40, 50), np.int32)
-    ids[10:30, 5:25] = 2
-    ids[:, 40:] = 3
-    seg = Segmentation(
-        ids,
-        tuple(Segment(i, 0, f"unknown-{i}", False, int((ids == i).sum())) for i in (1, 2, 3)),
-    )
-    masks = seg.soft_masks(lightness if with_guide else None, radius=3)
-    assert masks.shape == (3, 40, 50) and masks.dtype == np.float32
-    assert masks.min() >= 0.0
-    np.testing.assert_allclose(masks.sum(axis=0), 1.0, atol=1e-5)
-    assert masks[1, 20, 15] > 0.9  # deep inside segment 2
 
 
 def test_registry_and_builder() -> None:
