@@ -133,13 +133,15 @@ def batch(
 
     if engine not in ENGINES:
         raise PanocolorError(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    settings = {
-        "transfer": transfer,
-        "segmenter": segmenter,
-        "mode": mode,
-        "gallery": str(gallery.resolve()) if gallery else None,
-        "model_dir": str(model_dir.resolve()) if model_dir else None,
-    }
+    from panocolor.pipeline import Settings
+
+    settings = Settings(
+        transfer=transfer,
+        segmenter=segmenter,
+        mode=mode,
+        gallery=gallery.resolve() if gallery else None,
+        model_dir=model_dir.resolve() if model_dir else None,
+    )
     config = BatchConfig(
         settings=settings,
         reference=str(reference.resolve()) if reference else None,
