@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.text import Text
 
 from panocolor.cli._app import app, console, fail, handle_errors
-from panocolor.cli.colorize import ModelDirOption, ModeOption, SegmenterOption, TransferOption
+from panocolor.cli.options import ModelDirOption, ModeOption, SegmenterOption, TransferOption
 from panocolor.defaults import DEFAULT_ENGINE, DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
 from panocolor.errors import PanocolorError
 
