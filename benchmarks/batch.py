@@ -28,6 +28,7 @@ from rich.table import Table
 from panocolor.batch import ENGINES, BatchConfig, read_manifest, run_batch
 from panocolor.batch.manifest import output_is_valid
 from panocolor.models import locate
+from panocolor.pipeline import Settings
 from panocolor.segment.deeplab import CITYSCAPES_MODEL, VOC_MODEL
 
 DEFAULT_RUNS = ("local:1", "local:2", "ray:2")
@@ -69,14 +70,14 @@ def synthesize(folder: Path, count: int, megapixels: float) -> tuple[int, int]:
     return height, width
 
 
-def _settings(segmenter: str, model_dir: Path | None, console: Console) -> dict[str, str | None]:
+def _settings(segmenter: str, model_dir: Path | None, console: Console) -> Settings:
     """The CLI's default settings; a segmenter needing missing deeplab models becomes none."""
     if segmenter in ("auto", "deeplab"):
         if not all(locate(name, model_dir) for name in (VOC_MODEL, CITYSCAPES_MODEL)):
             console.print(f"[yellow]no deeplab models (model dir {model_dir}): segmenter none")
             segmenter = "none"
-    folder = str(model_dir.resolve()) if model_dir else None
-    return {"transfer": "photoreal", "segmenter": segmenter, "mode": "fast", "model_dir": folder}
+    folder = model_dir.resolve() if model_dir else None
+    return Settings(transfer="photoreal", segmenter=segmenter, mode="fast", model_dir=folder)
 
 
 def measure(

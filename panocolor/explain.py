@@ -74,8 +74,9 @@ def explain_panel(result: Colorized, hints: Sequence[Hint] = ()) -> np.ndarray:
         ),
     ]
     cards = []
+    by_name = {str(key): image for key, image in plan.images.items()}
     for (image_key, region_ids), title in card_titles(plan).items():
-        reference = plan.images[image_key]
+        reference = by_name[image_key]
         rgb = np.round(lab_to_rgb(reference.image.lab) * 255).astype(np.uint8)
         if region_ids and reference.label_map is not None:
             region = np.isin(reference.label_map, region_ids).astype(np.uint8)
@@ -123,11 +124,11 @@ def card_titles(plan: ReferencePlan) -> dict[tuple[str, tuple[int, ...]], str]:
     Returns
     -------
     dict
-        ``(image key, region ids)`` -> title, in the order of the plan's choices.
+        ``(image key spelling, region ids)`` -> title, in the order of the plan's choices.
     """
     grouped: dict[tuple[str, tuple[int, ...]], dict[str, set[str]]] = {}
     for choice in plan.choices:
-        by_reason = grouped.setdefault((choice.image_key, choice.region_ids), {})
+        by_reason = grouped.setdefault((str(choice.image_key), choice.region_ids), {})
         by_reason.setdefault(choice.reason, set()).add(choice.label)
     return {
         key: "; ".join(

@@ -65,7 +65,7 @@ def check_references(jobs: list[Job], config: BatchConfig) -> None:
         No ``-r``, no ``--ref``, no gallery, and jobs with neither a reference nor hints
         of their own (hints alone colour a photo).
     """
-    if config.reference or config.class_references or config.settings.get("gallery"):
+    if config.reference or config.class_references or config.settings.gallery:
         return
     missing = [job for job in jobs if not (job.reference or job.hints or job.scribbles)]
     if missing:

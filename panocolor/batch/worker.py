@@ -6,7 +6,6 @@ import functools
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from panocolor import __version__
@@ -22,14 +21,20 @@ if TYPE_CHECKING:
 _REFERENCE_CACHE = 16  # per-row references kept decoded per worker
 
 
+def _default_settings() -> Settings:
+    from panocolor.pipeline import Settings  # the pipeline loads only where jobs run
+
+    return Settings()
+
+
 @dataclass(frozen=True)
 class BatchConfig:
     """Everything a worker needs besides the jobs; picklable, sent once per worker.
 
     Attributes
     ----------
-    settings : dict
-        Keyword arguments of :class:`panocolor.pipeline.Settings` (paths as strings).
+    settings : Settings
+        How every job is colorized (default: ``Settings()``).
     reference : str or None
         The batch's colour reference, used by jobs without their own.
     class_references : dict of str to str
@@ -40,7 +45,7 @@ class BatchConfig:
         Threads each worker may use (OpenCV and composition); None leaves the default.
     """
 
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(default_factory=_default_settings)
     reference: str | None = None
     class_references: dict[str, str] = field(default_factory=dict)
     overwrite: bool = False
@@ -79,16 +84,6 @@ def _one_line(error: BaseException) -> str:
     return text if isinstance(error, PanocolorError) else f"{type(error).__name__}: {text}"
 
 
-def _settings(config: BatchConfig) -> Settings:
-    from panocolor.pipeline import Settings
-
-    options = dict(config.settings)
-    for name in ("gallery", "model_dir"):
-        if options.get(name) is not None:
-            options[name] = Path(options[name])
-    return Settings(**options)
-
-
 def _guidance(job: Job, hints: list[Hint] | None) -> dict[str, Any]:
     """The manifest's note of the job's hints: ``{"hints": [...], "scribbles": path}``."""
     from panocolor.hints import spell_hint
@@ -113,7 +108,7 @@ def check_config(config: BatchConfig) -> None:
     from panocolor.segment import SEGMENTERS
     from panocolor.transfer import TRANSFERS
 
-    settings = _settings(config)
+    settings = config.settings
     TRANSFERS.get(settings.transfer)
     SEGMENTERS.get(settings.segmenter)
     for path in [config.reference, *config.class_references.values()]:
@@ -139,7 +134,7 @@ class JobRunner:
         if config.threads is not None:
             cv2.setNumThreads(config.threads)
         self.config = config
-        self.settings = _settings(config)
+        self.settings = config.settings
         self.colorizer = Colorizer(self.settings)
         self._read_reference = functools.lru_cache(maxsize=_REFERENCE_CACHE)(read_color)
         self.class_references = {

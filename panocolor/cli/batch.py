@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.text import Text
 
 from panocolor.cli._app import app, console, fail, handle_errors
-from panocolor.cli.colorize import ModelDirOption, ModeOption, SegmenterOption, TransferOption
+from panocolor.cli.options import ModelDirOption, ModeOption, SegmenterOption, TransferOption
 from panocolor.defaults import DEFAULT_ENGINE, DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
 from panocolor.errors import PanocolorError
 
@@ -133,13 +133,15 @@ def batch(
 
     if engine not in ENGINES:
         raise PanocolorError(f"--engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    settings = {
-        "transfer": transfer,
-        "segmenter": segmenter,
-        "mode": mode,
-        "gallery": str(gallery.resolve()) if gallery else None,
-        "model_dir": str(model_dir.resolve()) if model_dir else None,
-    }
+    from panocolor.pipeline import Settings
+
+    settings = Settings(
+        transfer=transfer,
+        segmenter=segmenter,
+        mode=mode,
+        gallery=gallery.resolve() if gallery else None,
+        model_dir=model_dir.resolve() if model_dir else None,
+    )
     config = BatchConfig(
         settings=settings,
         reference=str(reference.resolve()) if reference else None,

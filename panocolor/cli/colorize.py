@@ -11,20 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from panocolor.cli._app import app, console, fail, handle_errors
 from panocolor.cli._hints import warn_models_missing
+from panocolor.cli.options import ModelDirOption, ModeOption, SegmenterOption, TransferOption
 from panocolor.defaults import DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
 from panocolor.errors import ImageWriteError, PanocolorError
 
 if TYPE_CHECKING:
     from panocolor.pipeline import Colorized
-
-TransferOption = Annotated[
-    str,
-    typer.Option(
-        "--transfer",
-        "-t",
-        help="Colour transfer backend: photoreal (default), reinhard or neural.",
-    ),
-]
 
 
 def _output_paths(inputs: list[Path], output: Path, overwrite: bool) -> list[Path]:
@@ -97,24 +89,6 @@ def warn_unmatched_classes(by_class: dict[str, Path], result: Colorized, source:
                 markup=True,
                 soft_wrap=True,
             )
-
-
-SegmenterOption = Annotated[
-    str,
-    typer.Option(
-        "--segmenter",
-        "-s",
-        help="auto (deeplab when its model files are found), deeplab, superpixel, "
-        "or none (one reference for the whole photo).",
-    ),
-]
-ModeOption = Annotated[
-    str, typer.Option("--mode", help="Per-object compositing: fast (default) or faithful.")
-]
-ModelDirOption = Annotated[
-    Path | None,
-    typer.Option("--model-dir", help="Folder with the model files (else $PANOCOLOR_MODEL_DIR)."),
-]
 
 
 @app.command(

@@ -10,7 +10,7 @@ import typer
 
 from panocolor.cli._app import app, console, handle_errors
 from panocolor.cli._hints import warn_models_missing
-from panocolor.cli.colorize import ModelDirOption, TransferOption
+from panocolor.cli.options import ModelDirOption, TransferOption
 from panocolor.defaults import DEFAULT_TRANSFER
 
 

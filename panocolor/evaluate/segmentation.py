@@ -142,23 +142,13 @@ def report(variants: dict[str, Scores], cityscapes: tuple[float, float] | None) 
             f"{s.coverage:.2%} | {precision:.3f} | {recall:.3f} | {f:.3f} | "
             f"{s.seconds / max(s.images, 1):.3f} |"
         )
-    lines += [
-        "",
-        "## Per-group accuracy (share of the group's true pixels given the group)",
-        "",
-        "| group | " + " | ".join(variants) + " | true px |",
-        "|---|" + "---|" * (len(variants) + 1),
-    ]
+    lines += _table_head(
+        "Per-group accuracy (share of the group's true pixels given the group)", "group", variants
+    )
     for k, group in enumerate(GROUPS):
         cells = [f"{v.group_accuracy()[group]:.1%}" for v in variants.values()]
         lines.append(f"| {group} | " + " | ".join(cells) + f" | {first.group_true[k]} |")
-    lines += [
-        "",
-        "## Per-class IoU",
-        "",
-        "| class | " + " | ".join(variants) + " | true px |",
-        "|---|" + "---|" * (len(variants) + 1),
-    ]
+    lines += _table_head("Per-class IoU", "class", variants)
     for c in sorted(first.union, key=lambda c: names[c].name):
         cells = [f"{v.iou().get(c, float('nan')):.3f}" for v in variants.values()]
         lines.append(f"| {names[c].name} | " + " | ".join(cells) + f" | {first.true_pixels[c]} |")
@@ -172,6 +162,17 @@ def report(variants: dict[str, Scores], cityscapes: tuple[float, float] | None) 
             f"{cityscapes[0]:.1%} of pixels in gray, {cityscapes[1]:.1%} in colour.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _table_head(title: str, row_name: str, variants: dict[str, Scores]) -> list[str]:
+    """A report section's heading and the head of its table: one column per variant."""
+    return [
+        "",
+        f"## {title}",
+        "",
+        f"| {row_name} | " + " | ".join(variants) + " | true px |",
+        "|---|" + "---|" * (len(variants) + 1),
+    ]
 
 
 def _variants(model_dir: Path) -> Iterator[tuple[str, Segmenter]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from panocolor.composite.perobject import MODES, Mode
 from panocolor.defaults import DEFAULT_MODE, DEFAULT_SEGMENTER, DEFAULT_TRANSFER
@@ -44,6 +46,28 @@ class Settings:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise PanocolorError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Settings:
+        """The settings :meth:`to_dict` wrote (a batch manifest's ``settings``).
+
+        Keys it lacks keep their defaults (``model_dir`` is never written), so
+        manifests written by earlier versions load too.
+
+        Raises
+        ------
+        PanocolorError
+            If ``data`` holds a key that is not a setting, or a bad mode.
+        """
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise PanocolorError(f"unknown settings: {', '.join(unknown)}")
+        options = dict(data)
+        for name in ("gallery", "model_dir"):
+            if options.get(name) is not None:
+                options[name] = Path(options[name])
+        return cls(**options)
 
     def to_dict(self) -> dict[str, object]:
         return {

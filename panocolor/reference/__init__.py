@@ -12,6 +12,7 @@ not from names and options, so they have no registry.
 """
 
 from panocolor.reference.base import (
+    ImageKey,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -29,6 +30,7 @@ __all__ = [
     "ClassReferences",
     "GalleryIndex",
     "GallerySource",
+    "ImageKey",
     "Proposal",
     "ReferenceChoice",
     "ReferenceImage",

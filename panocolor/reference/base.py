@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from pathlib import Path, PurePath
+from typing import Any, Literal, Protocol, get_args, runtime_checkable
 
 import numpy as np
 
@@ -29,23 +30,156 @@ Reason = Literal[
 ]
 
 
+ImageKind = Literal[
+    "reference",  # the one reference photo (-r)
+    "class",  # the user's photo for one class (--ref CLASS=PATH)
+    "segment",  # the photo chosen for one target segment (web app swaps)
+    "gallery",  # a gallery photo, named by its path
+]
+IMAGE_KINDS: tuple[ImageKind, ...] = get_args(ImageKind)
+_PREFIXED = ("class", "segment")  # the kinds spelled ``kind:value``
+
+
+@dataclass(frozen=True)
+class ImageKey:
+    """Names a :class:`ReferenceImage` inside a plan.
+
+    ``str(key)`` is the key's spelling in explain output, batch manifests and the web
+    app's JSON: ``reference``, ``class:sky``, ``segment:3``, or a gallery photo's path;
+    :meth:`parse` reads it back.
+
+    Attributes
+    ----------
+    kind : ImageKind
+        What kind of image it is.
+    value : str
+        The class name, segment id or gallery path ("" for the reference). A segment id
+        may be given as an int.
+
+    Raises
+    ------
+    ValueError
+        If the value does not fit the kind (see :meth:`parse` for the spellings).
+    """
+
+    kind: ImageKind
+    value: str = ""
+
+    def __post_init__(self) -> None:
+        value = self.value
+        if self.kind == "segment" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+            object.__setattr__(self, "value", value)
+        if not isinstance(value, str):
+            raise ValueError(f"image key value must be a str, got {value!r}")
+        problem = _key_problem(self.kind, value)
+        if problem:
+            raise ValueError(f"bad image key {self.kind}={value!r}: {problem}")
+
+    @classmethod
+    def reference(cls) -> ImageKey:
+        return cls("reference")
+
+    @classmethod
+    def of_class(cls, label: str) -> ImageKey:
+        return cls("class", label)
+
+    @classmethod
+    def of_segment(cls, segment_id: int) -> ImageKey:
+        return cls("segment", str(segment_id))
+
+    @classmethod
+    def of_gallery(cls, path: str | Path) -> ImageKey:
+        return cls("gallery", str(path))
+
+    @property
+    def segment_id(self) -> int:
+        """The target segment's id (``segment`` keys only)."""
+        if self.kind != "segment":
+            raise ValueError(f"{self} is not a segment key")
+        return int(self.value)
+
+    def __str__(self) -> str:
+        if self.kind == "reference":
+            return "reference"
+        if self.kind == "gallery":
+            return self.value
+        return f"{self.kind}:{self.value}"
+
+    @classmethod
+    def parse(cls, text: str) -> ImageKey:
+        """The key spelled ``text`` (the inverse of ``str``).
+
+        Spellings: ``reference``; ``class:LABEL``; ``segment:ID`` (ID a non-negative
+        integer without leading zeros); anything else is a gallery photo's path, which
+        must have a file suffix or a folder in it (``photos/cat.jpg``).
+
+        Raises
+        ------
+        ValueError
+            If ``text`` is none of these (``refrence``, ``class:``, ``segment:x``...).
+        """
+        if not isinstance(text, str):
+            raise ValueError(f"an image key is spelled as a str, got {text!r}")
+        kind, colon, value = text.partition(":")
+        if text == "reference":
+            kind, value = "reference", ""
+        elif not (colon and kind in _PREFIXED):
+            kind, value = "gallery", text
+        problem = _key_problem(kind, value)
+        if problem:
+            raise ValueError(
+                f"not an image key: {text!r} ({problem}; expected 'reference', "
+                "'class:LABEL', 'segment:ID' or a gallery photo's path)"
+            )
+        return cls(kind, value)  # type: ignore[arg-type]
+
+
+def _check_key(key: object) -> None:
+    if not isinstance(key, ImageKey):
+        raise TypeError(f"plan images are named by an ImageKey, got {key!r}")
+
+
+def _key_problem(kind: str, value: str) -> str | None:
+    """Why ``value`` cannot be a ``kind`` key (None when it can)."""
+    if kind not in IMAGE_KINDS:
+        return f"unknown kind (expected one of {', '.join(IMAGE_KINDS)})"
+    if kind == "reference":
+        return "the reference key has no value" if value else None
+    if not value or value != value.strip():
+        return "the value is empty or has surrounding blanks"
+    if kind == "segment" and not (value.isascii() and value.isdigit() and str(int(value)) == value):
+        return "a segment id is a non-negative integer without leading zeros"
+    if kind == "gallery":
+        path = PurePath(value)
+        if value == "reference" or value.partition(":")[0] in _PREFIXED:
+            return "a gallery path would read back as another kind of key"
+        if not path.suffix and len(path.parts) < 2:
+            return "a gallery path needs a file suffix or a folder in it"
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class ReferenceImage:
     """A colour image a plan draws from.
 
     Attributes
     ----------
-    key : str
-        Identifies the image inside a plan (``reference``, ``class:sky``, a gallery path).
+    key : ImageKey
+        Identifies the image inside a plan (spelled ``reference``, ``class:sky``, a
+        gallery path...).
     image : ColorImage
         Its pixels in CIELAB.
     label_map : (h, w) int32 ndarray or None
         Its own segmentation's ids, when it was segmented (to draw from regions).
     """
 
-    key: str
+    key: ImageKey
     image: ColorImage
     label_map: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        _check_key(self.key)
 
 
 @dataclass(frozen=True)
@@ -58,7 +192,7 @@ class ReferenceChoice:
         The target segment.
     label : str
         The target segment's class name.
-    image_key : str
+    image_key : ImageKey
         Key of the :class:`ReferenceImage` in the plan.
     region_ids : tuple of int
         Segment ids of that image's ``label_map`` to draw from; empty = the whole image.
@@ -70,16 +204,19 @@ class ReferenceChoice:
 
     segment_id: int
     label: str
-    image_key: str
+    image_key: ImageKey
     region_ids: tuple[int, ...] = ()
     reason: Reason = "whole-reference"
     score: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_key(self.image_key)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "segment_id": self.segment_id,
             "label": self.label,
-            "reference": self.image_key,
+            "reference": str(self.image_key),
             "region_ids": list(self.region_ids),
             "reason": self.reason,
             "score": self.score,
@@ -110,12 +247,13 @@ class ReferencePlan:
     """One :class:`ReferenceChoice` per target segment, and the images they name."""
 
     choices: tuple[ReferenceChoice, ...]
-    images: dict[str, ReferenceImage] = field(default_factory=dict)
+    images: dict[ImageKey, ReferenceImage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = {c.image_key for c in self.choices} - set(self.images)
         if missing:
-            raise ValueError(f"plan names images it does not hold: {sorted(missing)}")
+            names = sorted(str(key) for key in missing)
+            raise ValueError(f"plan names images it does not hold: {names}")
 
     def choice(self, segment_id: int) -> ReferenceChoice:
         for choice in self.choices:
@@ -151,7 +289,7 @@ class ReferencePlan:
 
     def to_dict(self) -> dict[str, Any]:
         sources = {
-            key: str(ref.image.source) if ref.image.source else key
+            key: str(ref.image.source) if ref.image.source else str(key)
             for key, ref in self.images.items()
         }
         return {

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.reference.base import (
+    ImageKey,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -54,7 +55,7 @@ class ClassReferences:
         for name, image in self.photos.items():
             label = resolve_class(name)
             self._references[label] = SegmentedReference(
-                image, self.segmenter, key=f"class:{label}"
+                image, self.segmenter, key=ImageKey.of_class(label)
             )
 
     def propose(
@@ -94,7 +95,7 @@ class SegmentReferences:
         proposal = Proposal()
         for segment in pending:
             if segment.id in self.photos:
-                key = f"segment:{segment.id}"
+                key = ImageKey.of_segment(segment.id)
                 image = shrink_color(self.photos[segment.id], REFERENCE_PIXELS)
                 proposal.images.append(ReferenceImage(key, image))
                 proposal.choices.append(

@@ -23,6 +23,7 @@ from platformdirs import user_cache_dir
 from panocolor.errors import PanocolorError
 from panocolor.io import IMAGE_SUFFIXES
 from panocolor.reference.base import (
+    ImageKey,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -255,14 +256,15 @@ class GallerySource:
             if found is None:
                 continue
             entry, region_id, score = found
+            key = ImageKey.of_gallery(entry.path)
             if entry.path not in loaded:
                 image = shrink_color(read_color(entry.path), REFERENCE_PIXELS)
-                loaded[entry.path] = ReferenceImage(str(entry.path), image, entry.label_map)
+                loaded[entry.path] = ReferenceImage(key, image, entry.label_map)
             proposal.choices.append(
                 ReferenceChoice(
                     segment.id,
                     segment.label,
-                    str(entry.path),
+                    key,
                     (region_id,),
                     "gallery",
                     round(score, 4),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.reference.base import (
+    ImageKey,
     Proposal,
     ReferenceChoice,
     ReferenceImage,
@@ -38,15 +39,15 @@ class SegmentedReference:
         The photo.
     segmenter : Segmenter or None
         Segments it on first use (None: the photo has no regions).
-    key : str
-        Its key in the plan.
+    key : ImageKey
+        Its key in the plan (default: the reference's).
     given : Segmentation, optional
         Its segmentation, when known already (then ``segmenter`` is not used).
     """
 
     image: ColorImage
     segmenter: Segmenter | None
-    key: str = "reference"
+    key: ImageKey = ImageKey.reference()
     given: Segmentation | None = None
     _cache: dict[str, tuple[ReferenceImage, Segmentation | None]] = field(
         default_factory=dict, repr=False

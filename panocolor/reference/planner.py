@@ -7,7 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from panocolor.errors import PanocolorError
-from panocolor.reference.base import ReferenceChoice, ReferenceImage, ReferencePlan, ReferenceSource
+from panocolor.reference.base import (
+    ImageKey,
+    ReferenceChoice,
+    ReferenceImage,
+    ReferencePlan,
+    ReferenceSource,
+)
 from panocolor.segment.segmentation import Segmentation
 
 
@@ -37,7 +43,7 @@ def plan_references(
         If some segment is served by no source (e.g. no reference was given at all).
     """
     chosen: dict[int, ReferenceChoice] = {}
-    images: dict[str, ReferenceImage] = {}
+    images: dict[ImageKey, ReferenceImage] = {}
     pending = list(segmentation.segments)
     for source in sources:
         if not pending:

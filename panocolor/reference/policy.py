@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from panocolor.io import read_color
-from panocolor.reference.base import ReferenceSource
+from panocolor.reference.base import ImageKey, ReferenceSource
 from panocolor.reference.classes import ClassReferences, SegmentReferences
 from panocolor.reference.gallery import GalleryIndex, GallerySource
 from panocolor.reference.photo import ReferencePhoto, SegmentedReference
@@ -69,11 +69,13 @@ def reference_sources(
             # No main photo: the gallery photo most like the whole gray photo is the fallback.
             entry = gallery.most_similar_photo(gallery.embedder(lightness))
             if entry is not None:
-                main = SegmentedReference(read_color(entry.path), None, key=str(entry.path))
+                main = SegmentedReference(
+                    read_color(entry.path), None, key=ImageKey.of_gallery(entry.path)
+                )
     if main is None and by_class:
         # Else the first per-class photo is the fallback palette.
         label, image = next(iter(by_class.items()))
-        main = SegmentedReference(image, segmenter, key=f"class:{label}")
+        main = SegmentedReference(image, segmenter, key=ImageKey.of_class(label))
     if main is not None:
         sources += [ReferencePhoto(main, by_appearance=True), WholeReference(main)]
     return sources

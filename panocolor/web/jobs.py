@@ -18,6 +18,7 @@ from panocolor.errors import PanocolorError
 from panocolor.imaging import resize_to_pixels
 from panocolor.io import read_color, read_gray, write_image
 from panocolor.pipeline import Colorizer, Settings
+from panocolor.reference.base import ImageKey
 from panocolor.web.limits import Limits
 from panocolor.web.store import Job, Session, new_id
 
@@ -138,8 +139,8 @@ class Colorizing:
             job.timings["colorize"] = time.perf_counter() - mark
         path = session.new_path(".png")
         write_image(path, result.rgb)  # full resolution and bit depth
-        sources = {"reference": reference_id} if reference_id is not None else {}
-        sources |= {f"segment:{k}": v.id for k, v in chosen.items()}
+        sources = {ImageKey.reference(): reference_id} if reference_id is not None else {}
+        sources |= {ImageKey.of_segment(k): v.id for k, v in chosen.items()}
         with session.lock:
             if session.target_id != target.id:  # a new photo arrived meanwhile
                 path.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from panocolor.reference.base import ReferencePlan
+from panocolor.reference.base import ImageKey, ReferencePlan
 from panocolor.segment.segmentation import Segmentation
 from panocolor.web.hints import HintBoard
 from panocolor.web.limits import Limits
@@ -121,7 +121,7 @@ class Session:
         Segment id -> class name given by the user.
     segment_refs : dict of int to str
         Segment id -> image id chosen by the user.
-    sources : dict of str to str
+    sources : dict of ImageKey to str
         Plan image key -> session image id of the latest result.
     """
 
@@ -135,7 +135,7 @@ class Session:
     labels: dict[int, str] = field(default_factory=dict)
     segment_refs: dict[int, str] = field(default_factory=dict)
     plan: ReferencePlan | None = None
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[ImageKey, str] = field(default_factory=dict)
     result: Path | None = None
     jobs: dict[str, Job] = field(default_factory=dict)
     hints: HintBoard = field(default_factory=HintBoard)

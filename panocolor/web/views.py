@@ -62,7 +62,8 @@ def segment_info(web: WebContext, session: Session, segment_id: int) -> schemas.
         choice = session.plan.choice(segment_id)  # else: automatic after the next run
         reason = choice.reason
         reference = session.sources.get(choice.image_key)
-        item = photos.find(choice.image_key) if photos and reference is None else None
+        gallery_path = choice.image_key.value if choice.image_key.kind == "gallery" else None
+        item = photos.find(gallery_path) if photos and gallery_path and reference is None else None
         name = item.name if item else None
     if reference in session.images:
         name = session.images[reference].name

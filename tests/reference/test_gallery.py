@@ -9,7 +9,7 @@ from skimage import data
 
 from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.pipeline import Colorizer, Settings
-from panocolor.reference import GalleryIndex, GallerySource
+from panocolor.reference import GalleryIndex, GallerySource, ImageKey
 from panocolor.reference.describe import Embedder
 from panocolor.segment import build_segmenter
 from panocolor.types import GrayImage
@@ -74,8 +74,8 @@ def test_a_photo_added_to_an_indexed_gallery_is_indexed_and_chosen(gallery, mode
     assert (report.indexed, report.reused, report.removed, report.skipped) == (1, 1, 0, [])
     assert [e.path for e in reopened.entries if "cat" in e.labels] == [added]
     proposal = GallerySource(reopened).propose(lightness, target, cats)
-    assert [(c.reason, c.image_key) for c in proposal.choices] == [("gallery", str(added))]
-    assert [image.key for image in proposal.images] == [str(added)]
+    assert [(c.reason, str(c.image_key)) for c in proposal.choices] == [("gallery", str(added))]
+    assert [image.key for image in proposal.images] == [ImageKey.of_gallery(added)]
 
 
 def test_gallery_gives_the_cat_its_reference(gallery, models):
@@ -84,6 +84,6 @@ def test_gallery_gives_the_cat_its_reference(gallery, models):
     result = colorizer(gray)
     cats = [c for c in result.plan.choices if c.label == "cat"]
     assert cats and cats[0].reason == "gallery"
-    assert cats[0].image_key.endswith("cat.jpg") and 0 < cats[0].score <= 1
+    assert cats[0].image_key.value.endswith("cat.jpg") and 0 < cats[0].score <= 1
     chroma = np.hypot(result.ab[..., 0], result.ab[..., 1])
     assert chroma.mean() > 5

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from panocolor.web import schemas
-from panocolor.web.context import ERRORS, PNG, GalleryId, Web
+from panocolor.web.context import GalleryId, Web, png_route
 from panocolor.web.views import gallery_info
 
 router = APIRouter()
@@ -21,15 +21,9 @@ def list_gallery(web: Web) -> schemas.GalleryInfo:
     )
 
 
-@router.get(
-    "/api/gallery/{gallery_id}/preview.png",
-    response_class=FileResponse,
-    responses={200: PNG, **ERRORS},
-    tags=["gallery"],
-)
+@png_route(router, "/api/gallery/{gallery_id}/preview.png", "gallery")
 def gallery_preview(gallery_id: GalleryId, web: Web) -> FileResponse:
     """A small PNG of a gallery photo."""
-    photos = web.photos
-    if photos is None or gallery_id not in photos.items:
-        raise HTTPException(404, "no such gallery photo")
-    return FileResponse(photos.preview(photos.items[gallery_id]), media_type="image/png")
+    item = web.gallery_item(gallery_id)
+    assert web.photos is not None
+    return FileResponse(web.photos.preview(item), media_type="image/png")

@@ -13,7 +13,7 @@ from fastapi import Path as PathParam
 
 from panocolor.hints import Hint, parse_colour
 from panocolor.web import schemas
-from panocolor.web.context import ERRORS, SessionId, Web
+from panocolor.web.context import SessionId, Web, api_route, target_of
 from panocolor.web.store import Session
 
 router = APIRouter()
@@ -36,19 +36,12 @@ def hints_info(session: Session) -> schemas.HintsInfo:
 
 def _inside_target(session: Session, hint: Hint) -> Hint:
     """``hint``, or 409 without a gray photo, 422 (HintError) outside it."""
-    if session.target_id is None:
-        raise HTTPException(409, "upload a gray photo (role=target) first")
-    target = session.images[session.target_id]
+    target = target_of(session)
     hint.check_inside((target.height, target.width))
     return hint
 
 
-@router.get(
-    "/api/sessions/{session_id}/hints",
-    response_model=schemas.HintsInfo,
-    responses=ERRORS,
-    tags=["hints"],
-)
+@api_route(router.get, "/api/sessions/{session_id}/hints", "hints", schemas.HintsInfo)
 def list_hints(session_id: SessionId, web: Web) -> schemas.HintsInfo:
     """The session's colour hints, in the order they were given."""
     session = web.session(session_id)
@@ -56,13 +49,7 @@ def list_hints(session_id: SessionId, web: Web) -> schemas.HintsInfo:
         return hints_info(session)
 
 
-@router.post(
-    "/api/sessions/{session_id}/hints",
-    status_code=201,
-    response_model=schemas.HintsInfo,
-    responses=ERRORS,
-    tags=["hints"],
-)
+@api_route(router.post, "/api/sessions/{session_id}/hints", "hints", schemas.HintsInfo, 201)
 def add_hint(session_id: SessionId, body: schemas.HintBody, web: Web) -> schemas.HintsInfo:
     """Add a hint: pixel (x, y) of the gray photo has this colour (hue and saturation)."""
     session = web.session(session_id)
@@ -75,12 +62,7 @@ def add_hint(session_id: SessionId, body: schemas.HintBody, web: Web) -> schemas
         return hints_info(session)
 
 
-@router.put(
-    "/api/sessions/{session_id}/hints/{hint_id}",
-    response_model=schemas.HintsInfo,
-    responses=ERRORS,
-    tags=["hints"],
-)
+@api_route(router.put, "/api/sessions/{session_id}/hints/{hint_id}", "hints", schemas.HintsInfo)
 def update_hint(
     session_id: SessionId, hint_id: HintId, body: schemas.HintUpdate, web: Web
 ) -> schemas.HintsInfo:
@@ -96,12 +78,7 @@ def update_hint(
         return hints_info(session)
 
 
-@router.delete(
-    "/api/sessions/{session_id}/hints/{hint_id}",
-    status_code=204,
-    responses=ERRORS,
-    tags=["hints"],
-)
+@api_route(router.delete, "/api/sessions/{session_id}/hints/{hint_id}", "hints", status_code=204)
 def delete_hint(session_id: SessionId, hint_id: HintId, web: Web) -> Response:
     """Remove a hint."""
     session = web.session(session_id)
@@ -111,12 +88,7 @@ def delete_hint(session_id: SessionId, hint_id: HintId, web: Web) -> Response:
     return Response(status_code=204)
 
 
-@router.post(
-    "/api/sessions/{session_id}/hints/undo",
-    response_model=schemas.HintsInfo,
-    responses=ERRORS,
-    tags=["hints"],
-)
+@api_route(router.post, "/api/sessions/{session_id}/hints/undo", "hints", schemas.HintsInfo)
 def undo_hints(session_id: SessionId, web: Web) -> schemas.HintsInfo:
     """Undo the last change to the hints (409 when there is nothing to undo)."""
     session = web.session(session_id)

@@ -11,19 +11,20 @@ from fastapi.responses import Response
 
 from panocolor.segment.draw import overlay
 from panocolor.web import schemas
-from panocolor.web.context import ERRORS, PNG, SessionId, Web, image_of
-from panocolor.web.images import png_bytes
+from panocolor.web.context import (
+    SessionId,
+    Web,
+    api_route,
+    png_response,
+    png_route,
+    reference_of,
+)
 from panocolor.web.views import segment_info, session_url
 
 router = APIRouter()
 
 
-@router.get(
-    "/api/sessions/{session_id}/segments",
-    response_model=schemas.SegmentsInfo,
-    responses=ERRORS,
-    tags=["segments"],
-)
+@api_route(router.get, "/api/sessions/{session_id}/segments", "segments", schemas.SegmentsInfo)
 def segments(session_id: SessionId, web: Web) -> schemas.SegmentsInfo:
     """The gray photo's segments and where each takes its colour from."""
     session = web.segmented(session_id)
@@ -39,41 +40,25 @@ def segments(session_id: SessionId, web: Web) -> schemas.SegmentsInfo:
         )
 
 
-@router.get(
-    "/api/sessions/{session_id}/segments/overlay.png",
-    response_class=Response,
-    responses={200: PNG, **ERRORS},
-    tags=["segments"],
-)
+@png_route(router, "/api/sessions/{session_id}/segments/overlay.png", "segments", Response)
 def segments_overlay(session_id: SessionId, web: Web) -> Response:
     """The segments drawn over the gray photo, with class names."""
     session = web.segmented(session_id)
     with session.lock:
         labelled, lightness = session.labelled(), session.segment_lightness
     assert labelled is not None
-    return Response(png_bytes(overlay(lightness, labelled)), media_type="image/png")
+    return png_response(overlay(lightness, labelled))
 
 
-@router.get(
-    "/api/sessions/{session_id}/segments/ids.png",
-    response_class=Response,
-    responses={200: PNG, **ERRORS},
-    tags=["segments"],
-)
+@png_route(router, "/api/sessions/{session_id}/segments/ids.png", "segments", Response)
 def segments_ids(session_id: SessionId, web: Web) -> Response:
     """The segment map as a 16-bit gray PNG: each pixel's value is its segment id."""
     session = web.segmented(session_id)
     assert session.segmentation is not None
-    ids = session.segmentation.ids.astype(np.uint16)
-    return Response(png_bytes(ids), media_type="image/png")
+    return png_response(session.segmentation.ids.astype(np.uint16))
 
 
-@router.get(
-    "/api/sessions/{session_id}/segments/at",
-    response_model=schemas.SegmentInfo,
-    responses=ERRORS,
-    tags=["segments"],
-)
+@api_route(router.get, "/api/sessions/{session_id}/segments/at", "segments", schemas.SegmentInfo)
 def segment_at(
     session_id: SessionId,
     x: Annotated[float, Query(ge=0, le=1, description="Fraction of the width.")],
@@ -89,11 +74,8 @@ def segment_at(
         return segment_info(web, session, int(session.segmentation.ids[row, col]))
 
 
-@router.put(
-    "/api/sessions/{session_id}/segments/{segment_id}",
-    response_model=schemas.SegmentInfo,
-    responses=ERRORS,
-    tags=["segments"],
+@api_route(
+    router.put, "/api/sessions/{session_id}/segments/{segment_id}", "segments", schemas.SegmentInfo
 )
 def update_segment(
     session_id: SessionId,
@@ -110,9 +92,9 @@ def update_segment(
         if "reference" in body.model_fields_set:
             if body.reference is None:
                 session.segment_refs.pop(segment_id, None)
-            elif image_of(session, body.reference).role != "reference":
-                raise HTTPException(422, "a segment's colour must come from a reference image")
             else:
+                detail = "a segment's colour must come from a reference image"
+                reference_of(session, body.reference, detail)
                 session.segment_refs[segment_id] = body.reference
         if body.label is not None:
             session.labels[segment_id] = body.label.strip()

@@ -8,7 +8,15 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from panocolor.web import schemas
-from panocolor.web.context import ERRORS, PNG, ImageId, SessionId, Web, image_of
+from panocolor.web.context import (
+    ImageId,
+    SessionId,
+    Web,
+    api_route,
+    check_idle,
+    image_of,
+    png_route,
+)
 from panocolor.web.images import load_image, save_upload
 from panocolor.web.store import ImageRecord, Role, StoreFullError, display_name
 from panocolor.web.views import image_info, session_url
@@ -32,12 +40,7 @@ def create_session(web: Web) -> schemas.SessionCreated:
     return schemas.SessionCreated(session_id=session.id, ttl_s=web.limits.session_ttl_s)
 
 
-@router.get(
-    "/api/sessions/{session_id}",
-    response_model=schemas.SessionInfo,
-    responses=ERRORS,
-    tags=["sessions"],
-)
+@api_route(router.get, "/api/sessions/{session_id}", "sessions", schemas.SessionInfo)
 def get_session(session_id: SessionId, web: Web) -> schemas.SessionInfo:
     """The session's images and whether a result is ready."""
     session = web.session(session_id)
@@ -52,7 +55,7 @@ def get_session(session_id: SessionId, web: Web) -> schemas.SessionInfo:
         )
 
 
-@router.delete("/api/sessions/{session_id}", status_code=204, responses=ERRORS, tags=["sessions"])
+@api_route(router.delete, "/api/sessions/{session_id}", "sessions", status_code=204)
 def delete_session(session_id: SessionId, web: Web) -> Response:
     """End a session now and remove its files."""
     try:
@@ -62,13 +65,7 @@ def delete_session(session_id: SessionId, web: Web) -> Response:
     return Response(status_code=204)
 
 
-@router.post(
-    "/api/sessions/{session_id}/images",
-    status_code=201,
-    response_model=schemas.ImageInfo,
-    responses=ERRORS,
-    tags=["images"],
-)
+@api_route(router.post, "/api/sessions/{session_id}/images", "images", schemas.ImageInfo, 201)
 def upload_image(
     session_id: SessionId,
     file: Annotated[UploadFile, File(description="JPEG, PNG, TIFF or WebP.")],
@@ -92,49 +89,33 @@ def upload_image(
     return image_info(session, web.add_image(session, load))
 
 
-@router.delete(
-    "/api/sessions/{session_id}/images/{image_id}",
-    status_code=204,
-    responses=ERRORS,
-    tags=["images"],
-)
+@api_route(router.delete, "/api/sessions/{session_id}/images/{image_id}", "images", status_code=204)
 def delete_image(session_id: SessionId, image_id: ImageId, web: Web) -> Response:
     """Remove an image and its files; segments coloured from it go back to automatic."""
     session = web.session(session_id)
     with session.lock:
         image_of(session, image_id)
-        if session.busy:
-            raise HTTPException(409, "a job of this session is still running")
+        check_idle(session)
         session.remove(image_id)
     return Response(status_code=204)
 
 
-@router.post(
-    "/api/sessions/{session_id}/images/gallery",
-    status_code=201,
-    response_model=schemas.ImageInfo,
-    responses=ERRORS,
-    tags=["images"],
+@api_route(
+    router.post, "/api/sessions/{session_id}/images/gallery", "images", schemas.ImageInfo, 201
 )
 def add_gallery_image(
     session_id: SessionId, body: schemas.AddFromGallery, web: Web
 ) -> schemas.ImageInfo:
     """Add a gallery photo to the session (as a reference, by default)."""
     session = web.session(session_id)
+    item = web.gallery_item(body.gallery_id)
     photos = web.photos
-    if photos is None or body.gallery_id not in photos.items:
-        raise HTTPException(404, "no such gallery photo")
-    item = photos.items[body.gallery_id]
+    assert photos is not None
     image = web.add_image(session, lambda: photos.record(item, body.role, session.folder))
     return image_info(session, image)
 
 
-@router.get(
-    "/api/sessions/{session_id}/images/{image_id}/preview.png",
-    response_class=FileResponse,
-    responses={200: PNG, **ERRORS},
-    tags=["images"],
-)
+@png_route(router, "/api/sessions/{session_id}/images/{image_id}/preview.png", "images")
 def image_preview(session_id: SessionId, image_id: ImageId, web: Web) -> FileResponse:
     """A small PNG of an image (the gray photo shows as gray)."""
     image = image_of(web.session(session_id), image_id)
