@@ -33,7 +33,7 @@ import numpy as np
 
 from panocolor.composite.masks import soft_masks
 from panocolor.imaging import guided_upsample, resize_to_pixels
-from panocolor.reference.base import ReferenceImage, ReferencePlan
+from panocolor.reference.base import ImageKey, ReferenceImage, ReferencePlan
 from panocolor.segment.segmentation import Segmentation
 from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
@@ -140,7 +140,7 @@ def fast_chroma(
     small_seg = segmentation.resized(small_l.shape)
     weights = soft_masks(small_seg, small_l, radius=soft_radius)  # (K, h, w), sums to 1
     index = {segment.id: k for k, segment in enumerate(small_seg.segments)}
-    by_image: dict[str, list[_Group]] = defaultdict(list)
+    by_image: dict[ImageKey, list[_Group]] = defaultdict(list)
     for group in plan.groups():
         members = [index[i] for i in group.segment_ids if i in index]  # some vanish when shrunk
         if not members:

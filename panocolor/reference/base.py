@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import Any, Literal, Protocol, get_args, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from panocolor.imaging.resample import resize_to_pixels
+from panocolor.reference.keys import ImageKey, check_key
 from panocolor.segment.segmentation import UNKNOWN_CLASS_ID, Segment, Segmentation
 from panocolor.types import ColorImage
 
@@ -28,135 +28,6 @@ Reason = Literal[
     "resemblance",  # a class-less segment: the reference pixels it resembles, anywhere
     "whole-reference",  # fallback: the whole reference photo
 ]
-
-
-ImageKind = Literal[
-    "reference",  # the one reference photo (-r)
-    "class",  # the user's photo for one class (--ref CLASS=PATH)
-    "segment",  # the photo chosen for one target segment (web app swaps)
-    "gallery",  # a gallery photo, named by its path
-]
-IMAGE_KINDS: tuple[ImageKind, ...] = get_args(ImageKind)
-_PREFIXED = ("class", "segment")  # the kinds spelled ``kind:value``
-
-
-@dataclass(frozen=True)
-class ImageKey:
-    """Names a :class:`ReferenceImage` inside a plan.
-
-    ``str(key)`` is the key's spelling in explain output, batch manifests and the web
-    app's JSON: ``reference``, ``class:sky``, ``segment:3``, or a gallery photo's path;
-    :meth:`parse` reads it back.
-
-    Attributes
-    ----------
-    kind : ImageKind
-        What kind of image it is.
-    value : str
-        The class name, segment id or gallery path ("" for the reference). A segment id
-        may be given as an int.
-
-    Raises
-    ------
-    ValueError
-        If the value does not fit the kind (see :meth:`parse` for the spellings).
-    """
-
-    kind: ImageKind
-    value: str = ""
-
-    def __post_init__(self) -> None:
-        value = self.value
-        if self.kind == "segment" and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-            object.__setattr__(self, "value", value)
-        if not isinstance(value, str):
-            raise ValueError(f"image key value must be a str, got {value!r}")
-        problem = _key_problem(self.kind, value)
-        if problem:
-            raise ValueError(f"bad image key {self.kind}={value!r}: {problem}")
-
-    @classmethod
-    def reference(cls) -> ImageKey:
-        return cls("reference")
-
-    @classmethod
-    def of_class(cls, label: str) -> ImageKey:
-        return cls("class", label)
-
-    @classmethod
-    def of_segment(cls, segment_id: int) -> ImageKey:
-        return cls("segment", str(segment_id))
-
-    @classmethod
-    def of_gallery(cls, path: str | Path) -> ImageKey:
-        return cls("gallery", str(path))
-
-    @property
-    def segment_id(self) -> int:
-        """The target segment's id (``segment`` keys only)."""
-        if self.kind != "segment":
-            raise ValueError(f"{self} is not a segment key")
-        return int(self.value)
-
-    def __str__(self) -> str:
-        if self.kind == "reference":
-            return "reference"
-        if self.kind == "gallery":
-            return self.value
-        return f"{self.kind}:{self.value}"
-
-    @classmethod
-    def parse(cls, text: str) -> ImageKey:
-        """The key spelled ``text`` (the inverse of ``str``).
-
-        Spellings: ``reference``; ``class:LABEL``; ``segment:ID`` (ID a non-negative
-        integer without leading zeros); anything else is a gallery photo's path, which
-        must have a file suffix or a folder in it (``photos/cat.jpg``).
-
-        Raises
-        ------
-        ValueError
-            If ``text`` is none of these (``refrence``, ``class:``, ``segment:x``...).
-        """
-        if not isinstance(text, str):
-            raise ValueError(f"an image key is spelled as a str, got {text!r}")
-        kind, colon, value = text.partition(":")
-        if text == "reference":
-            kind, value = "reference", ""
-        elif not (colon and kind in _PREFIXED):
-            kind, value = "gallery", text
-        problem = _key_problem(kind, value)
-        if problem:
-            raise ValueError(
-                f"not an image key: {text!r} ({problem}; expected 'reference', "
-                "'class:LABEL', 'segment:ID' or a gallery photo's path)"
-            )
-        return cls(kind, value)  # type: ignore[arg-type]
-
-
-def _check_key(key: object) -> None:
-    if not isinstance(key, ImageKey):
-        raise TypeError(f"plan images are named by an ImageKey, got {key!r}")
-
-
-def _key_problem(kind: str, value: str) -> str | None:
-    """Why ``value`` cannot be a ``kind`` key (None when it can)."""
-    if kind not in IMAGE_KINDS:
-        return f"unknown kind (expected one of {', '.join(IMAGE_KINDS)})"
-    if kind == "reference":
-        return "the reference key has no value" if value else None
-    if not value or value != value.strip():
-        return "the value is empty or has surrounding blanks"
-    if kind == "segment" and not (value.isascii() and value.isdigit() and str(int(value)) == value):
-        return "a segment id is a non-negative integer without leading zeros"
-    if kind == "gallery":
-        path = PurePath(value)
-        if value == "reference" or value.partition(":")[0] in _PREFIXED:
-            return "a gallery path would read back as another kind of key"
-        if not path.suffix and len(path.parts) < 2:
-            return "a gallery path needs a file suffix or a folder in it"
-    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +50,7 @@ class ReferenceImage:
     label_map: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        _check_key(self.key)
+        check_key(self.key)
 
 
 @dataclass(frozen=True)
@@ -210,7 +81,7 @@ class ReferenceChoice:
     score: float | None = None
 
     def __post_init__(self) -> None:
-        _check_key(self.image_key)
+        check_key(self.image_key)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -274,7 +145,7 @@ class ReferencePlan:
         What compositing works on: segments of one group share a transfer, and each
         group's region mask is computed here, once.
         """
-        by_region: dict[tuple[str, tuple[int, ...]], list[ReferenceChoice]] = {}
+        by_region: dict[tuple[ImageKey, tuple[int, ...]], list[ReferenceChoice]] = {}
         for choice in self.choices:
             key = (choice.image_key, tuple(sorted(choice.region_ids)))
             by_region.setdefault(key, []).append(choice)

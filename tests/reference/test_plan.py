@@ -5,26 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panocolor.reference.base import ReferenceChoice, ReferenceImage, ReferencePlan
+from panocolor.reference.base import ImageKey, ReferenceChoice, ReferenceImage, ReferencePlan
 from panocolor.types import ColorImage
 
 
 def test_groups_share_a_region_once_in_plan_order():
+    main, sky = ImageKey("reference"), ImageKey("class", "sky")
     label_map = np.array([[1, 1, 2], [3, 3, 2]], np.int32)
-    photo = ReferenceImage("reference", ColorImage(np.zeros((2, 3, 3), np.float32)), label_map)
-    other = ReferenceImage("class:sky", ColorImage(np.zeros((4, 4, 3), np.float32)))
+    photo = ReferenceImage(main, ColorImage(np.zeros((2, 3, 3), np.float32)), label_map)
+    other = ReferenceImage(sky, ColorImage(np.zeros((4, 4, 3), np.float32)))
     plan = ReferencePlan(
         (
-            ReferenceChoice(1, "sky", "reference", (2, 1), "same-class"),
-            ReferenceChoice(2, "grass", "reference", (3,), "same-class"),
-            ReferenceChoice(3, "sky", "reference", (1, 2), "same-class"),  # same region
-            ReferenceChoice(4, "sky", "class:sky", (), "class"),
-            ReferenceChoice(5, "cat", "reference", (), "whole-reference"),
+            ReferenceChoice(1, "sky", main, (2, 1), "same-class"),
+            ReferenceChoice(2, "grass", main, (3,), "same-class"),
+            ReferenceChoice(3, "sky", main, (1, 2), "same-class"),  # same region
+            ReferenceChoice(4, "sky", sky, (), "class"),
+            ReferenceChoice(5, "cat", main, (), "whole-reference"),
         ),
-        {"reference": photo, "class:sky": other},
+        {main: photo, sky: other},
     )
     groups = plan.groups()
-    assert [(g.image.key, g.segment_ids) for g in groups] == [
+    assert [(str(g.image.key), g.segment_ids) for g in groups] == [
         ("reference", (1, 3)),
         ("reference", (2,)),
         ("class:sky", (4,)),
@@ -38,4 +39,4 @@ def test_groups_share_a_region_once_in_plan_order():
 
 def test_a_plan_naming_a_missing_image_is_refused():
     with pytest.raises(ValueError, match="does not hold"):
-        ReferencePlan((ReferenceChoice(1, "sky", "nowhere"),))
+        ReferencePlan((ReferenceChoice(1, "sky", ImageKey("class", "nowhere")),))
