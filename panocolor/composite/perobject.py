@@ -32,14 +32,13 @@ import cv2
 import numpy as np
 
 from panocolor.composite.masks import soft_masks
-from panocolor.imaging import guided_upsample, resize_to_pixels
+from panocolor.imaging import WORKING_PIXELS, guided_upsample, resize_to_pixels
 from panocolor.reference.base import ImageKey, ReferenceImage, ReferencePlan
 from panocolor.segment.segmentation import Segmentation
 from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
 Mode = Literal["fast", "faithful"]
 MODES: tuple[Mode, ...] = ("fast", "faithful")
-WORKING_PIXELS = 256 * 256
 
 
 class _Group(NamedTuple):

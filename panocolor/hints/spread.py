@@ -28,11 +28,8 @@ import numpy as np
 from panocolor.hints.chroma import chroma_at, relative_chroma
 from panocolor.hints.upsample import joint_upsample
 from panocolor.imaging.propagate import lightness_guide
-from panocolor.imaging.resample import resize_to_pixels, resize_to_shape
+from panocolor.imaging.resample import WORKING_PIXELS, resize_to_pixels, resize_to_shape
 from panocolor.segment.segmentation import Segmentation
-
-HINT_PIXELS = 256 * 256
-"""Pixel budget of the working size the hints are spread at."""
 
 SEED_RADIUS = 1  # working pixels around a hint that it seeds
 SEED_TOLERANCE = 4.0  # L*: seed pixels must be this close to the hint pixel's own L*
@@ -248,8 +245,8 @@ def blend_hints(
 
 
 def working_lightness(lightness: np.ndarray) -> np.ndarray:
-    """L* at the hints' working size (:data:`HINT_PIXELS`)."""
-    return resize_to_pixels(np.asarray(lightness, np.float32), HINT_PIXELS)
+    """L* at the hints' working size (:data:`~panocolor.imaging.resample.WORKING_PIXELS`)."""
+    return resize_to_pixels(np.asarray(lightness, np.float32), WORKING_PIXELS)
 
 
 def relative_of(rgb: tuple[int, int, int]) -> np.ndarray:

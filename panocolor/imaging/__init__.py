@@ -14,9 +14,15 @@ from panocolor.imaging.colorspace import (
 )
 from panocolor.imaging.filters import box_filter, guided_filter, guided_upsample
 from panocolor.imaging.propagate import propagate_chroma
-from panocolor.imaging.resample import resize_to_pixels, resize_to_shape, working_shape
+from panocolor.imaging.resample import (
+    WORKING_PIXELS,
+    resize_to_pixels,
+    resize_to_shape,
+    working_shape,
+)
 
 __all__ = [
+    "WORKING_PIXELS",
     "box_filter",
     "gray_to_lightness",
     "guided_filter",

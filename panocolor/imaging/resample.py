@@ -13,6 +13,13 @@ import math
 import cv2
 import numpy as np
 
+WORKING_PIXELS = 256 * 256
+"""Pixel budget of the chroma work (colour transfer, per-object compositing, hints).
+
+Chroma is smooth, so it is computed on copies this large and brought back to full
+size guided by full-resolution L*; one budget for all three keeps their grids equal.
+"""
+
 
 def working_shape(shape: tuple[int, ...], max_pixels: int) -> tuple[int, int]:
     """The working size of an image of ``shape`` under a pixel budget: panocolor's one rule.

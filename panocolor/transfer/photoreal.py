@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from panocolor.errors import ModelNotFoundError
-from panocolor.imaging import guided_upsample
+from panocolor.imaging import WORKING_PIXELS, guided_upsample
 from panocolor.imaging.propagate import propagate_chroma
 from panocolor.segment.semantic import DEFAULT_LAYER, DeepLabEncoder, SemanticEncoder
 from panocolor.transfer.base import (
@@ -166,7 +166,7 @@ class PhotorealTransfer(MaskedTransfer):
         of ``tests/composite/test_perobject.py`` drew grass colour; it now stays blue.)
     """
 
-    working_pixels: int = 256 * 256
+    working_pixels: int = WORKING_PIXELS
     neighbors: int = 4
     eps: float = 1.0
     confidence_distance: float = 10.0

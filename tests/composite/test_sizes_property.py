@@ -25,13 +25,12 @@ from hypothesis import strategies as st
 from skimage import data
 
 from panocolor.errors import PanocolorError
-from panocolor.imaging import resize_to_pixels, working_shape
+from panocolor.imaging import WORKING_PIXELS, resize_to_pixels, working_shape
 from panocolor.imaging.colorspace import gray_to_lightness, rgb_to_lab
 from panocolor.pipeline import Colorizer, Settings
 from panocolor.transfer import build_transfer
 from panocolor.transfer.base import RegionPair
 
-WORKING_PIXELS = 256 * 256
 SEGMENTERS = ("none", "superpixel", "auto")  # auto = deeplab with the model files
 MODES = ("fast", "faithful")
 
