@@ -17,10 +17,16 @@ from panocolor.composite.perobject import perobject_chroma
 from panocolor.errors import PanocolorError
 from panocolor.hints import Hint, SegmentColour, apply_hints, make_guidance
 from panocolor.imaging import resize_to_pixels, resize_to_shape
+from panocolor.imaging.recent import RecentInputs
 from panocolor.io import ImageSource, read_color, read_gray
 from panocolor.pipeline.result import Colorized
 from panocolor.pipeline.settings import Settings
-from panocolor.reference import GalleryIndex, plan_references, reference_sources
+from panocolor.reference import (
+    GalleryIndex,
+    SegmentedReference,
+    plan_references,
+    reference_sources,
+)
 from panocolor.segment import SEGMENTERS, Segmentation
 from panocolor.transfer import TRANSFERS, ColorTransfer
 from panocolor.types import ColorImage, GrayImage
@@ -60,6 +66,9 @@ class Colorizer:
         name = self.settings.segmenter
         self.segmenter = SEGMENTERS.build(name, **SEGMENTERS.takes(name, **model_dir))
         self.gallery: GalleryIndex | None = None
+        # The main reference's segmentation and region descriptors, kept for the same
+        # reference object: a batch (or a web session) colours many photos from it.
+        self._references = RecentInputs(1)
         if self.settings.gallery is not None:
             if self.segmenter is None:
                 raise PanocolorError("a gallery needs a segmenter (--segmenter deeplab)")
@@ -150,10 +159,16 @@ class Colorizer:
             timings["segment"] = time.perf_counter() - mark
             mark = time.perf_counter()
             plan_l = resize_to_shape(own_l, segmentation.shape)
+            main = reference_image
+            if reference_image is not None and reference_segmentation is None:
+                main = self._references.get(
+                    (reference_image.lab,),
+                    lambda: SegmentedReference(reference_image, self.segmenter),
+                )
             sources = reference_sources(
                 plan_l,
                 self.segmenter,
-                reference=reference_image,
+                reference=main,
                 by_class=by_class,
                 by_segment=by_segment,
                 reference_segmentation=reference_segmentation,

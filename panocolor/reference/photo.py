@@ -52,6 +52,7 @@ class SegmentedReference:
     _cache: dict[str, tuple[ReferenceImage, Segmentation | None]] = field(
         default_factory=dict, repr=False
     )
+    _descriptors: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)
 
     def get(self) -> tuple[ReferenceImage, Segmentation | None]:
         if not self._cache:
@@ -65,6 +66,18 @@ class SegmentedReference:
             label_map = segmentation.ids if segmentation else None
             self._cache["value"] = (ReferenceImage(self.key, small, label_map), segmentation)
         return self._cache["value"]
+
+    def region_descriptors(self) -> list[tuple[int, np.ndarray]]:
+        """(segment id, :func:`~panocolor.reference.describe.texture_descriptor`) of each
+        of its segments, computed once (empty without a segmentation)."""
+        if self._descriptors is None:
+            image, segmentation = self.get()
+            ref_l = image.image.lab[..., 0]
+            self._descriptors = [
+                (s.id, texture_descriptor(ref_l, segmentation.ids == s.id))
+                for s in (segmentation.segments if segmentation else ())
+            ]
+        return self._descriptors
 
 
 @dataclass(eq=False)
@@ -114,12 +127,9 @@ class ReferencePhoto:
                         )
                     )
             return proposal
-        ref_l = image.image.lab[..., 0]
-        candidates = [
-            (s.id, texture_descriptor(ref_l, ref_segmentation.ids == s.id))
-            for s in ref_segmentation.segments
-        ]
-        for segment in filter(is_classed, pending):
+        classed = [segment for segment in pending if is_classed(segment)]
+        candidates = self.reference.region_descriptors() if classed else []
+        for segment in classed:
             target = texture_descriptor(lightness, segmentation.ids == segment.id)
             scores = [descriptor_similarity(target, d) for _, d in candidates]
             best = int(np.argmax(scores))

@@ -26,7 +26,7 @@ def reference_sources(
     lightness: np.ndarray,
     segmenter: Segmenter | None,
     *,
-    reference: ColorImage | None = None,
+    reference: ColorImage | SegmentedReference | None = None,
     by_class: Mapping[str, ColorImage] | None = None,
     by_segment: Mapping[int, ColorImage] | None = None,
     reference_segmentation: Segmentation | None = None,
@@ -40,8 +40,9 @@ def reference_sources(
         The gray photo's L* at the segmentation's size (for the gallery fallback).
     segmenter : Segmenter or None
         Segments the reference photos (None: they are matched as a whole).
-    reference : ColorImage, optional
-        The main colour photo.
+    reference : ColorImage or SegmentedReference, optional
+        The main colour photo (segmented already, or on first use, by ``segmenter``
+        unless ``reference_segmentation`` is given).
     by_class, by_segment : mapping, optional
         Class name -> photo and segment id -> photo given by the user.
     reference_segmentation : Segmentation, optional
@@ -60,8 +61,11 @@ def reference_sources(
     if by_class:
         sources.append(ClassReferences(by_class, segmenter))
     main = None
-    if reference is not None:
+    if isinstance(reference, SegmentedReference):
+        main = reference
+    elif reference is not None:
         main = SegmentedReference(reference, segmenter, given=reference_segmentation)
+    if main is not None:
         sources.append(ReferencePhoto(main))
     if gallery is not None:
         sources.append(GallerySource(gallery))

@@ -13,16 +13,14 @@ trusted is kept too: their feature distance and how much their a*b* agree
 
 :func:`prepare` makes the working-size copies and features of one target and
 reference (:class:`Prepared`, which builds the k-d tree of every reference pixel on
-first use); :class:`RecentInputs` keeps the last few so that the per-object calls on
-one photo prepare it once.
+first use); the backend keeps the last few
+(:class:`~panocolor.imaging.recent.RecentInputs`) so that the per-object calls on one
+photo prepare it once.
 """
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -38,8 +36,6 @@ from panocolor.transfer.features import (
     region_features,
     texture_features,
 )
-
-T = TypeVar("T")
 
 _MIN_LATTICE_ROWS = 16  # a region with fewer lattice pixels is queried at every pixel
 
@@ -212,30 +208,6 @@ def pool(
     near = 1.0 / (1.0 + (distance.mean(axis=1) / confidence_distance) ** 2)
     agree = 1.0 / (1.0 + (spread / confidence_spread) ** 2)
     return chroma.astype(np.float32), (near * agree).astype(np.float32)
-
-
-class RecentInputs:
-    """Results computed for the last few input arrays, recognised by identity.
-
-    Per-object colorization calls the backend once per reference region with the very
-    same target and reference arrays, so their working copies and features are
-    computed once. Identity (not equality) keeps the check free; callers never mutate
-    the arrays they pass. Inputs are held by weak reference, so a batch of large
-    photos does not keep earlier photos alive.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: list[tuple[tuple[weakref.ref, ...], object]] = []
-
-    def get(self, arrays: tuple[np.ndarray, ...], compute: Callable[[], T]) -> T:
-        for known, value in self._items:
-            if all(ref() is a for ref, a in zip(known, arrays, strict=True)):
-                return value  # type: ignore[return-value]
-        value = compute()
-        live = [item for item in self._items if all(ref() is not None for ref in item[0])]
-        self._items = [(tuple(weakref.ref(a) for a in arrays), value), *live[: self._size - 1]]
-        return value
 
 
 def lattice_rows(region: np.ndarray, stride: int) -> np.ndarray:

@@ -37,6 +37,7 @@ import numpy as np
 from panocolor.errors import ModelNotFoundError
 from panocolor.imaging import WORKING_PIXELS, guided_upsample
 from panocolor.imaging.propagate import propagate_chroma
+from panocolor.imaging.recent import RecentInputs
 from panocolor.segment.semantic import DEFAULT_LAYER, DeepLabEncoder, SemanticEncoder
 from panocolor.transfer.base import (
     TRANSFERS,
@@ -48,7 +49,6 @@ from panocolor.transfer.base import (
 from panocolor.transfer.features import match_lightness, texture_features
 from panocolor.transfer.matching import (
     Prepared,
-    RecentInputs,
     lattice_rows,
     match_pair,
     pool,

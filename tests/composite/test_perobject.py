@@ -384,3 +384,31 @@ def test_the_network_runs_once_per_photo(model_dir, mode):
     runs = model.runs
     colorizer(data.astronaut(), ColorImage(rgb_to_lab(data.coffee() / 255.0)))
     assert model.runs - runs == 2
+
+
+def test_a_batch_reference_is_segmented_once(model_dir):
+    """Photos coloured one after another from one reference object reuse its segments.
+
+    The second photo segments only itself; a new reference object is segmented again;
+    the outputs are those of a fresh colorizer.
+    """
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.calls = inner, 0
+
+        def __call__(self, lightness):
+            self.calls += 1
+            return self.inner(lightness)
+
+    colorizer = Colorizer(Settings(segmenter="deeplab", model_dir=model_dir))
+    colorizer.segmenter = counting = Counting(colorizer.segmenter)
+    reference = ColorImage(rgb_to_lab(data.coffee() / 255.0))
+    colorizer(data.astronaut(), reference)
+    assert counting.calls == 2  # the photo and its reference
+    again = colorizer(data.chelsea(), reference)
+    assert counting.calls == 3
+    fresh = Colorizer(Settings(segmenter="deeplab", model_dir=model_dir))(data.chelsea(), reference)
+    np.testing.assert_array_equal(again.rgb, fresh.rgb)
+    colorizer(data.chelsea(), ColorImage(reference.lab.copy()))
+    assert counting.calls == 5
