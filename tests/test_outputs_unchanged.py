@@ -34,18 +34,16 @@ from panocolor.types import ColorImage, GrayImage
 # reinhard re-recorded again when the k-d trees moved from scipy to pykdtree: both
 # search approximately (eps 1) and do not always stop at the same neighbours
 # (kodak-deeplab-fast: mean 0.96 levels, 18% of values off by more than 1; the others
-# 0.34-0.64 levels; no difference visible by eye on the contact sheet). The three
-# deeplab cases again for region_preference 12 -> 5 (model labels; kodak-deeplab-fast
-# mean 1.85 levels, 20% of values off by more than 1; the deeplab-* 0.58 and 0.57).
+# 0.34-0.64 levels; no difference visible by eye on the contact sheet).
 HASHES = {
     "photoreal-texture": "22b44f2baa763b2c0ebadeafa6d9c0d7a2f5b5b58e294ae170d43c0931cbde58",
     "reinhard": "a560a94bb6c7cb477db8851e9d96558388b5b05368f4333d8c96094ba6e75300",
     "superpixel-fast": "1d06e7f061ff626b61b645cf078144455f46edb9987de76ecd39f895d0935681",
     "superpixel-faithful": "3ec1a3f302498b9b7597f614dabdceab16dbe4852d7ce969d317a39bcd1392bc",
     "photoreal": "b94512138fad4c390c083911d3771290dccc807a0a7d7774bf9650b656be0069",
-    "deeplab-fast": "4cb38133f6acdadda0df0f3a61db968192d260525c932ee95da5f2efe59386e0",
-    "deeplab-faithful": "32b01db514fef94ea0186499c65f26635b7267d02d6d69848ef5fe5d50b58a0f",
-    "kodak-deeplab-fast": "c9d44b04e3a55be745694a386df4b7b3b07a2a5242d51b792c57e255d7aab4b6",
+    "deeplab-fast": "65c29edf2c66cf004c14030d2cf8d5e0452b92101efec17a5abb4b2c68112107",
+    "deeplab-faithful": "8b94231066af1088f84852576b05e93230b8c358277dd224e06d81695e49f930",
+    "kodak-deeplab-fast": "1e0cb2134a872187531934680cf0170aa7caa83fee4171d6abcca3cc7ca776a2",
 }
 
 

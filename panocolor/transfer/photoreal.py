@@ -158,12 +158,11 @@ class PhotorealTransfer(MaskedTransfer):
         preference forgives; with true segments, whose labels are right, inf adheres
         better. Cost: with 5 most region matches are farther than the preference, so
         most pixels are searched in the whole reference too (about 2x the time of inf).
-        5 again since labels a person or a ground truth gave keep to their region
-        (``RegionPair.strict``): all 31 COCO photos (self), deeplab, ΔE00 / bleeding /
-        adherence 3.99 / 7.31 / 4.13 with 5, 4.03 / 7.34 / 4.17 with 8, 4.08 / 7.42 /
-        4.19 with 12; 32 COCO pairs 12.68 / 18.25 / 8.27, 12.69 / 18.27 / 8.28, 12.68
-        / 18.29 / 8.25. (12 had been kept because with 5 a third of the synthetic sky
-        of ``tests/composite/test_perobject.py`` drew grass colour; it now stays blue.)
+        12 is kept: with 5, a third of a labelled sky drew grass colour from the
+        rest of the reference once colour was propagated by confidence (synthetic
+        sky/grass test in ``tests/composite/test_perobject.py``), and with right
+        labels (true segments, or the user's ``--ref``) a larger preference adheres
+        better.
     """
 
     working_pixels: int = WORKING_PIXELS
@@ -174,7 +173,7 @@ class PhotorealTransfer(MaskedTransfer):
     smoothness: float = 100.0
     sigma: float = 4.0
     region_remap: float = 0.5
-    region_preference: float = 5.0
+    region_preference: float = 12.0
     query_stride: int = 2
     semantic_weight: float = 8.0
     semantic_components: int = 8
