@@ -79,14 +79,28 @@ def test_same_class_regions_are_chosen(scene):
     ]
 
 
+@pytest.mark.parametrize("descriptors", [False, True], ids=["texture", "descriptors"])
 @pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
-def test_each_segment_takes_its_own_class_colour(scene, mode_chroma):
+def test_each_segment_takes_its_own_class_colour(scene, mode_chroma, descriptors, request):
+    """A model's right labels win, with and without the DeepLab descriptors.
+
+    Pinned both ways: which one ``build_transfer("photoreal")`` gives depends on
+    whether the model files are found (with descriptors, ``region_preference`` 5 let
+    this sky draw grass colour, b* -22).
+    """
     lab, target, reference = scene
     # The reference's sky is *below* (flipped vertically): position cannot explain success.
     flipped = ColorImage(reference.lab[::-1].copy())
     ref_seg = segmentation_of(target.ids[::-1], {1: "sky", 2: "grass"})
     plan = plan_for(lab[..., 0], target, flipped, ref_seg)
-    ab = mode_chroma(lab[..., 0], target, plan, build_transfer("photoreal"))
+    transfer = (
+        PhotorealTransfer(model_dir=request.getfixturevalue("model_dir"))
+        if descriptors
+        else PhotorealTransfer(semantic_weight=0.0)
+    )
+    if descriptors:
+        assert transfer.semantic_encoder() is not None
+    ab = mode_chroma(lab[..., 0], target, plan, transfer)
     assert ab[5:40, :, 1].mean() < -25  # sky stays blue
     assert ab[50:85, :, 1].mean() > 45  # grass stays yellow
 
