@@ -67,7 +67,8 @@ class Colorizer:
         self.segmenter = SEGMENTERS.build(name, **SEGMENTERS.takes(name, **model_dir))
         self.gallery: GalleryIndex | None = None
         # The main reference's segmentation and region descriptors, kept for the same
-        # reference object: a batch (or a web session) colours many photos from it.
+        # reference object (held until another reference comes): the batch worker passes
+        # one object for all its photos. The web app reads the file anew for each job.
         self._references = RecentInputs(1)
         if self.settings.gallery is not None:
             if self.segmenter is None:
