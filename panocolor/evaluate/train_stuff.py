@@ -85,7 +85,7 @@ def fit_probe(inputs: np.ndarray, targets: np.ndarray, c: float = C) -> StuffPro
 
     mean = inputs.mean(axis=0, dtype=np.float64)
     scale = np.maximum(inputs.std(axis=0, dtype=np.float64), 1e-3)
-    model = LogisticRegression(C=c, max_iter=MAX_ITER)
+    model = LogisticRegression(C=c, max_iter=MAX_ITER, class_weight="balanced")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning: the iteration budget is fixed
         model.fit((inputs - mean) / scale, targets)
