@@ -11,7 +11,10 @@ matching on lightness and texture as before issue 12). Per-object methods:
 - ``perobject-fast`` / ``perobject-faithful``: the product's default pipeline
   (``deeplab`` segments of the gray photo and of the reference);
 - ``perobject-fast-truth`` / ``perobject-faithful-truth``: the same with the true
-  panoptic segmentations of target and reference (the ``panoptic-file`` use case).
+  panoptic segmentations of target and reference (the ``panoptic-file`` use case);
+- ``perobject-fast-heldout`` / ``perobject-faithful-heldout``: deeplab segments whose
+  stuff probe never saw the sample's photos (:mod:`panocolor.evaluate.heldout`), for
+  figures on the COCO photos the shipped probe was trained on.
 
 The floors ``gray`` (no colour at all) and ``reinhard`` (one global tint) are run
 in every evaluation so that every number has something to be compared with.
@@ -86,9 +89,16 @@ def _perobject(mode: str, use_truth: bool) -> Method:
     return with_true_segments
 
 
+def _heldout(mode: str) -> Method:
+    from panocolor.evaluate.heldout import heldout_method
+
+    return heldout_method(mode)
+
+
 for _mode in ("fast", "faithful"):
     METHODS.register(f"perobject-{_mode}")(functools.partial(_perobject, _mode, False))
     METHODS.register(f"perobject-{_mode}-truth")(functools.partial(_perobject, _mode, True))
+    METHODS.register(f"perobject-{_mode}-heldout")(functools.partial(_heldout, _mode))
 
 
 def method_names() -> list[str]:

@@ -27,7 +27,7 @@ from panocolor.reference import (
     plan_references,
     reference_sources,
 )
-from panocolor.segment import SEGMENTERS, Segmentation
+from panocolor.segment import SEGMENTERS, Segmentation, Segmenter
 from panocolor.transfer import TRANSFERS, ColorTransfer
 from panocolor.types import ColorImage, GrayImage
 
@@ -49,6 +49,9 @@ class Colorizer:
         Backends and modes; see :class:`Settings`.
     transfer : ColorTransfer, optional
         A backend instance to use instead of ``settings.transfer``.
+    segmenter : Segmenter, optional
+        A segmenter instance to use instead of ``settings.segmenter`` (e.g. one with
+        its own stuff probe).
 
     Examples
     --------
@@ -58,13 +61,19 @@ class Colorizer:
     (32, 32, 3)
     """
 
-    def __init__(self, settings: Settings | None = None, *, transfer: ColorTransfer | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        transfer: ColorTransfer | None = None,
+        segmenter: Segmenter | None = None,
+    ):
         self.settings = settings or Settings()
         model_dir = {"model_dir": self.settings.model_dir}
         name = self.settings.transfer
         self.transfer = transfer or TRANSFERS.build(name, **TRANSFERS.takes(name, **model_dir))
         name = self.settings.segmenter
-        self.segmenter = SEGMENTERS.build(name, **SEGMENTERS.takes(name, **model_dir))
+        self.segmenter = segmenter or SEGMENTERS.build(name, **SEGMENTERS.takes(name, **model_dir))
         self.gallery: GalleryIndex | None = None
         # The main reference's segmentation and region descriptors, kept for the same
         # reference object (held until another reference comes): the batch worker passes
