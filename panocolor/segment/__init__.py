@@ -5,9 +5,9 @@
 - ``auto`` (default, :data:`~panocolor.defaults.DEFAULT_SEGMENTER`): ``deeplab`` when its
   model files are found, else none;
 - ``none``: no segmenter (builds None: one reference for the whole photo);
-- ``deeplab``: DeepLab Pascal VOC things + Cityscapes stuff, refined on the
-  gray image, unclaimed pixels as ``unknown-k`` regions (needs the model files, see
-  :mod:`panocolor.models`);
+- ``deeplab``: DeepLab Pascal VOC things + stuff named by a probe on the VOC
+  network's descriptors, refined on the gray image, unclaimed pixels as ``unknown-k``
+  regions (needs the model files, see :mod:`panocolor.models`);
 - ``superpixel``: class-less regions, no model files;
 - ``panoptic-file``: a COCO panoptic PNG + JSON from another model;
 - ``hf`` (experimental, ``pip install panocolor[hf]``): a ``transformers`` Mask2Former

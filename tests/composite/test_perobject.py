@@ -415,8 +415,9 @@ def test_a_batch_reference_is_segmented_once(model_dir):
             self.calls += 1
             return self.inner(lightness)
 
-    colorizer = Colorizer(Settings(segmenter="deeplab", model_dir=model_dir))
-    colorizer.segmenter = counting = Counting(colorizer.segmenter)
+    settings = Settings(segmenter="deeplab", model_dir=model_dir)
+    counting = Counting(Colorizer(settings).segmenter)
+    colorizer = Colorizer(settings, segmenter=counting)  # the instance given is the one used
     reference = ColorImage(rgb_to_lab(data.coffee() / 255.0))
     colorizer(data.astronaut(), reference)
     assert counting.calls == 2  # the photo and its reference
