@@ -149,12 +149,11 @@ def class_aliases() -> dict[str, str]:
 
 
 def segmenter_class_names() -> tuple[str, ...]:
-    """The COCO names the default ``deeplab`` segmenter gives its segments."""
-    from panocolor.segment.deeplab import STUFF  # deeplab imports this module
+    """The COCO names the default ``deeplab`` segmenter (with its stuff probe) gives."""
+    from panocolor.segment.deeplab import class_table  # deeplab imports this module
 
-    voc = [ids[0] for ids in model_classes("voc").values()]
-    stuff = [model_classes("cityscapes")[name][0] for name in STUFF]
-    return tuple(coco_categories()[i].name for i in [*voc, *stuff])
+    table, _ = class_table(probe=True)
+    return tuple(coco_categories()[class_id].name for class_id, _ in table[1:])
 
 
 def resolve_class(name: str) -> str:
