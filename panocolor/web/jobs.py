@@ -11,8 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
 
 from panocolor.errors import PanocolorError
 from panocolor.imaging import resize_to_pixels
@@ -23,6 +27,36 @@ from panocolor.web.limits import Limits
 from panocolor.web.store import Job, Session, new_id
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RECENT_IMAGES = 4
+"""Images read for jobs and kept (by file) for the next ones: a session's photo and its
+references, so that each new job of a session (one per hint or swap) hands the colorizer
+the very same image objects and its caches apply (the reference's segmentation and
+descriptors, the transfer's working copies)."""
+
+
+class _RecentImages:
+    """The last :data:`RECENT_IMAGES` images read, by file (path, size, modification time)."""
+
+    def __init__(self, size: int = RECENT_IMAGES) -> None:
+        self._size = size
+        self._items: list[tuple[tuple, object]] = []
+        self._lock = threading.Lock()
+
+    def get(self, kind: str, path: Path, read: Callable[[], T]) -> T:
+        """What ``read()`` gave for this ``kind`` of reading of this file, or its result."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return read()  # the reader says what is wrong with the file
+        key = (kind, str(path), stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            found = [image for known, image in self._items if known == key]
+            image = found[0] if found else read()
+            others = [(known, kept) for known, kept in self._items if known != key]
+            self._items = [(key, image), *others[: self._size - 1]]
+            return image  # type: ignore[return-value]
 
 
 class Colorizing:
@@ -43,6 +77,7 @@ class Colorizing:
         self.notice: str | None = None
         self._colorizer: Colorizer | None = None
         self._lock = threading.Lock()
+        self._images = _RecentImages()
         self._executor = ThreadPoolExecutor(limits.workers, thread_name_prefix="panocolor-job")
 
     @property
@@ -102,6 +137,11 @@ class Colorizing:
         job.timings["total"] = time.perf_counter() - started
         job.state = "error" if job.error else "done"
 
+    def _read(self, reader: Callable[..., T], path: Path) -> T:
+        """``reader(path)`` within the pixel limit, or the object it gave a recent job."""
+        read = partial(reader, path, max_pixels=self.limits.max_pixels)
+        return self._images.get(reader.__name__, path, read)
+
     def _colorize(self, session: Session, job: Job, reference_id: str | None) -> None:
         with session.lock:
             if session.target_id is None:
@@ -110,10 +150,9 @@ class Colorizing:
             reference = session.images[reference_id] if reference_id is not None else None
             hints = session.hints.hints()
             chosen = {k: session.images[v] for k, v in session.segment_refs.items()}
-        max_pixels = self.limits.max_pixels
-        gray = read_gray(target.path, max_pixels=max_pixels)
-        main = read_color(reference.path, max_pixels=max_pixels) if reference else None
-        by_segment = {k: read_color(v.path, max_pixels=max_pixels) for k, v in chosen.items()}
+        gray = self._read(read_gray, target.path)
+        main = self._read(read_color, reference.path) if reference else None
+        by_segment = {k: self._read(read_color, v.path) for k, v in chosen.items()}
         with self._lock:
             job.state = "segmenting"
             mark = time.perf_counter()
@@ -148,6 +187,11 @@ class Colorizing:
             if session.result is not None:
                 session.result.unlink(missing_ok=True)
             session.result, session.plan, session.sources = path, result.plan, sources
+
+    def forget_images(self) -> None:
+        """Drop the images kept for later jobs (the next job reads its files again; for
+        benchmarks)."""
+        self._images = _RecentImages()
 
     def close(self) -> None:
         """Stop taking jobs; queued ones are cancelled, a running one finishes in the background."""

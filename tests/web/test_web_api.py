@@ -599,3 +599,28 @@ def test_server_sockets_listen_on_127_0_0_1_and_send_without_delay() -> None:
 def test_serve_refuses_a_missing_gallery(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--gallery", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "not a folder" in result.output
+
+
+def test_later_jobs_of_a_session_reuse_its_images(
+    client: TestClient, gray_png: bytes, colour_jpeg: bytes, other_jpeg: bytes
+) -> None:
+    """A hint or a swap colours again without segmenting the same reference again."""
+    base = _session(client)
+    _upload(client, base, gray_png, "target")
+    _upload(client, base, colour_jpeg, "reference")
+    assert _finish(client, base)["state"] == "done"
+    first = _png(client.get(f"{base}/result.png").content)
+    colorizer = client.app.state.work.colorizer
+    calls = []
+    inner = colorizer.segmenter
+    colorizer.segmenter = lambda lightness: calls.append(lightness.shape) or inner(lightness)
+    assert _finish(client, base)["state"] == "done"
+    assert calls == []  # the photo's segments are the session's, the reference's are kept
+    np.testing.assert_array_equal(_png(client.get(f"{base}/result.png").content), first)
+    client.post(f"{base}/hints", json={"x": 10, "y": 20, "colour": "#ff0000"})
+    assert _finish(client, base)["state"] == "done"
+    assert calls == []
+    other = _upload(client, base, other_jpeg, "reference")  # read and segmented once
+    assert _finish(client, base, {"reference": other["id"]})["state"] == "done"
+    assert _finish(client, base, {"reference": other["id"]})["state"] == "done"
+    assert len(calls) == 1
