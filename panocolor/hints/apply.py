@@ -59,7 +59,8 @@ class Spread:
         0 (no fill) 10.29 / 3.96; filled only as much as the hint disagrees with the
         reference 8.32 / 4.21; only the pixels coloured like the hint's spot 8.64 /
         4.27; filled by shifting the reference's chroma rather than replacing it
-        8.76 / 4.42 (stuff probe as the segmenter's default; one run each).
+        8.76 / 4.42 (stuff probe as the segmenter's default, one region pair per group
+        of segments; one run each).
     segment_barriers : bool
         With a segmentation: hints do not spread across segment borders.
     likeness : float
