@@ -55,14 +55,15 @@ class HeldOutProbes:
         from panocolor.evaluate.segmentation import coco_samples
         from panocolor.evaluate.train_stuff import training_rows
 
-        self.photos = [s.image.resolve() for s in coco_samples(root)]
+        photos = [s.image.resolve() for s in coco_samples(root)]
+        self.index = {path: i for i, path in enumerate(photos)}
         self.inputs, self.targets, self.photo_index = training_rows(root, model_dir)
         self._probes: dict[frozenset[int], StuffProbe] = {}
 
     def folds_of(self, photos: list[Path]) -> frozenset[int]:
         """The folds of those photos that are training photos (others have none)."""
-        index = {path: i for i, path in enumerate(self.photos)}
-        return frozenset(index[p] % FOLDS for p in (q.resolve() for q in photos) if p in index)
+        resolved = (photo.resolve() for photo in photos)
+        return frozenset(self.index[p] % FOLDS for p in resolved if p in self.index)
 
     def without(self, folds: frozenset[int]) -> StuffProbe:
         """The probe fitted on every training photo outside ``folds`` (cached)."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from panocolor.errors import PanocolorError, UnknownBackendError
+from panocolor.evaluate.heldout import heldout_method
 from panocolor.evaluate.protocols import Sample
 from panocolor.pipeline import Colorized, Colorizer, Settings
 from panocolor.registry import Registry
@@ -89,16 +90,10 @@ def _perobject(mode: str, use_truth: bool) -> Method:
     return with_true_segments
 
 
-def _heldout(mode: str) -> Method:
-    from panocolor.evaluate.heldout import heldout_method
-
-    return heldout_method(mode)
-
-
 for _mode in ("fast", "faithful"):
     METHODS.register(f"perobject-{_mode}")(functools.partial(_perobject, _mode, False))
     METHODS.register(f"perobject-{_mode}-truth")(functools.partial(_perobject, _mode, True))
-    METHODS.register(f"perobject-{_mode}-heldout")(functools.partial(_heldout, _mode))
+    METHODS.register(f"perobject-{_mode}-heldout")(functools.partial(heldout_method, _mode))
 
 
 def method_names() -> list[str]:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,33 +30,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RECENT_IMAGES = 4
-"""Images read for jobs and kept (by file) for the next ones: a session's photo and its
-references, so that each new job of a session (one per hint or swap) hands the colorizer
-the very same image objects and its caches apply (the reference's segmentation and
-descriptors, the transfer's working copies)."""
-
-
-class _RecentImages:
-    """The last :data:`RECENT_IMAGES` images read, by file (path, size, modification time)."""
-
-    def __init__(self, size: int = RECENT_IMAGES) -> None:
-        self._size = size
-        self._items: list[tuple[tuple, object]] = []
-        self._lock = threading.Lock()
-
-    def get(self, kind: str, path: Path, read: Callable[[], T]) -> T:
-        """What ``read()`` gave for this ``kind`` of reading of this file, or its result."""
-        try:
-            stat = path.stat()
-        except OSError:
-            return read()  # the reader says what is wrong with the file
-        key = (kind, str(path), stat.st_size, stat.st_mtime_ns)
-        with self._lock:
-            found = [image for known, image in self._items if known == key]
-            image = found[0] if found else read()
-            others = [(known, kept) for known, kept in self._items if known != key]
-            self._items = [(key, image), *others[: self._size - 1]]
-            return image  # type: ignore[return-value]
+"""Images read for jobs and kept (by file: path, size, modification time) for the next
+ones: a session's photo and its references, so that each new job of a session (one per
+hint or swap) hands the colorizer the very same image objects and its caches apply (the
+reference's segmentation and descriptors, the transfer's working copies)."""
 
 
 class Colorizing:
@@ -77,7 +54,7 @@ class Colorizing:
         self.notice: str | None = None
         self._colorizer: Colorizer | None = None
         self._lock = threading.Lock()
-        self._images = _RecentImages()
+        self._recent = lru_cache(maxsize=RECENT_IMAGES)(self._read_file)
         self._executor = ThreadPoolExecutor(limits.workers, thread_name_prefix="panocolor-job")
 
     @property
@@ -139,8 +116,15 @@ class Colorizing:
 
     def _read(self, reader: Callable[..., T], path: Path) -> T:
         """``reader(path)`` within the pixel limit, or the object it gave a recent job."""
-        read = partial(reader, path, max_pixels=self.limits.max_pixels)
-        return self._images.get(reader.__name__, path, read)
+        try:
+            stat = path.stat()
+        except OSError:
+            return reader(path, max_pixels=self.limits.max_pixels)  # it says what is wrong
+        return self._recent(reader, path, stat.st_size, stat.st_mtime_ns)
+
+    def _read_file(self, reader: Callable[..., T], path: Path, size: int, mtime: int) -> T:
+        """``reader(path)``; ``size`` and ``mtime`` only tell a rewritten file apart."""
+        return reader(path, max_pixels=self.limits.max_pixels)
 
     def _colorize(self, session: Session, job: Job, reference_id: str | None) -> None:
         with session.lock:
@@ -191,7 +175,7 @@ class Colorizing:
     def forget_images(self) -> None:
         """Drop the images kept for later jobs (the next job reads its files again; for
         benchmarks)."""
-        self._images = _RecentImages()
+        self._recent.cache_clear()
 
     def close(self) -> None:
         """Stop taking jobs; queued ones are cancelled, a running one finishes in the background."""
