@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from panocolor.hints import Hint
 from panocolor.imaging import lab_to_rgb, lightness_to_gray, resize_to_pixels
 from panocolor.pipeline import Colorized
-from panocolor.reference.base import ReferencePlan
+from panocolor.reference.base import ImageKey, ReferencePlan
 from panocolor.segment.draw import overlay
 
 _TILE_HEIGHT = 300
@@ -74,9 +74,8 @@ def explain_panel(result: Colorized, hints: Sequence[Hint] = ()) -> np.ndarray:
         ),
     ]
     cards = []
-    by_name = {str(key): image for key, image in plan.images.items()}
     for (image_key, region_ids), title in card_titles(plan).items():
-        reference = by_name[image_key]
+        reference = plan.images[image_key]
         rgb = np.round(lab_to_rgb(reference.image.lab) * 255).astype(np.uint8)
         if region_ids and reference.label_map is not None:
             region = np.isin(reference.label_map, region_ids).astype(np.uint8)
@@ -114,7 +113,7 @@ def hint_lines(hints: Sequence[Hint]) -> list[str]:
     ]
 
 
-def card_titles(plan: ReferencePlan) -> dict[tuple[str, tuple[int, ...]], str]:
+def card_titles(plan: ReferencePlan) -> dict[tuple[ImageKey, tuple[int, ...]], str]:
     """Title of each reference card: the segments' classes and why they drew from it.
 
     Segments sharing a reference region share a card; each reason keeps its own
@@ -124,11 +123,11 @@ def card_titles(plan: ReferencePlan) -> dict[tuple[str, tuple[int, ...]], str]:
     Returns
     -------
     dict
-        ``(image key spelling, region ids)`` -> title, in the order of the plan's choices.
+        ``(image key, region ids)`` -> title, in the order of the plan's choices.
     """
-    grouped: dict[tuple[str, tuple[int, ...]], dict[str, set[str]]] = {}
+    grouped: dict[tuple[ImageKey, tuple[int, ...]], dict[str, set[str]]] = {}
     for choice in plan.choices:
-        by_reason = grouped.setdefault((str(choice.image_key), choice.region_ids), {})
+        by_reason = grouped.setdefault((choice.image_key, choice.region_ids), {})
         by_reason.setdefault(choice.reason, set()).add(choice.label)
     return {
         key: "; ".join(

@@ -24,12 +24,13 @@ def classes(
     Segments carry COCO panoptic names (sky-other-merged, tree-merged...); --ref accepts
     those or a plain alias (sky, tree, vegetation, people...).
     """
-    from panocolor.segment.classes import class_aliases, coco_categories, segmenter_class_names
+    from panocolor.segment.classes import class_aliases, coco_categories
+    from panocolor.segment.deeplab import class_names
 
     by_name: dict[str, list[str]] = {}
     for alias, name in class_aliases().items():
         by_name.setdefault(name, []).append(alias)
-    found = segmenter_class_names()
+    found = class_names()
     groups = [("Classes the deeplab segmenter (the default) finds", list(found))]
     if all_classes:
         others = sorted({c.name for c in coco_categories().values()} - set(found))

@@ -85,21 +85,28 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -
     ----------
     guide : (H, W) float32 ndarray
         Guide image in [0, 1].
-    src : (H, W) float32 ndarray
-        Image to filter.
+    src : (H, W) or (H, W, C) float32 ndarray
+        Image to filter (each channel on its own).
     radius : int
         Box radius in pixels, >= 1.
     eps : float
-        Regularisation (on the guide's [0, 1] scale): edges with variance below it are smoothed.
+        Regularisation, in the guide's squared units: edges whose variance is below it
+        are smoothed.
 
     Returns
     -------
-    out : (H, W) float32 ndarray
+    out : ndarray
+        ``src``'s shape, float32.
     """
     guide = np.asarray(guide, np.float32)
+    src = np.asarray(src, np.float32)
     statistics = guide_statistics(guide, radius)
-    a, b = guided_coefficients(guide, np.asarray(src, np.float32), radius, eps, statistics)
-    return a * guide + b
+    channels = src[..., None] if src.ndim == 2 else src
+    out = np.empty(channels.shape, np.float32)
+    for c in range(channels.shape[-1]):
+        a, b = guided_coefficients(guide, channels[..., c], radius, eps, statistics)
+        out[..., c] = a * guide + b
+    return out.reshape(src.shape)
 
 
 def guided_upsample(

@@ -21,8 +21,9 @@ class ImageKey:
     """Names a :class:`ReferenceImage` inside a plan.
 
     ``str(key)`` is the key's spelling in explain output, batch manifests and the web
-    app's JSON: ``reference``, ``class:sky``, ``segment:3``, or a gallery photo's path;
-    :meth:`parse` reads it back.
+    app's JSON: ``reference``, ``class:sky``, ``segment:3``, or a gallery photo's path.
+    Different keys are spelled differently: a gallery path that would read as another
+    kind of key is refused.
 
     Attributes
     ----------
@@ -35,7 +36,9 @@ class ImageKey:
     Raises
     ------
     ValueError
-        If the value does not fit the kind (see :meth:`parse` for the spellings).
+        If the value does not fit the kind: a class or gallery value empty or with
+        surrounding blanks, a segment id that is not a non-negative integer without
+        leading zeros, a gallery path without a file suffix or a folder in it.
     """
 
     kind: ImageKind
@@ -68,47 +71,12 @@ class ImageKey:
     def of_gallery(cls, path: str | Path) -> ImageKey:
         return cls("gallery", str(path))
 
-    @property
-    def segment_id(self) -> int:
-        """The target segment's id (``segment`` keys only)."""
-        if self.kind != "segment":
-            raise ValueError(f"{self} is not a segment key")
-        return int(self.value)
-
     def __str__(self) -> str:
         if self.kind == "reference":
             return "reference"
         if self.kind == "gallery":
             return self.value
         return f"{self.kind}:{self.value}"
-
-    @classmethod
-    def parse(cls, text: str) -> ImageKey:
-        """The key spelled ``text`` (the inverse of ``str``).
-
-        Spellings: ``reference``; ``class:LABEL``; ``segment:ID`` (ID a non-negative
-        integer without leading zeros); anything else is a gallery photo's path, which
-        must have a file suffix or a folder in it (``photos/cat.jpg``).
-
-        Raises
-        ------
-        ValueError
-            If ``text`` is none of these (``refrence``, ``class:``, ``segment:x``...).
-        """
-        if not isinstance(text, str):
-            raise ValueError(f"an image key is spelled as a str, got {text!r}")
-        kind, colon, value = text.partition(":")
-        if text == "reference":
-            kind, value = "reference", ""
-        elif not (colon and kind in _PREFIXED):
-            kind, value = "gallery", text
-        problem = _key_problem(kind, value)
-        if problem:
-            raise ValueError(
-                f"not an image key: {text!r} ({problem}; expected 'reference', "
-                "'class:LABEL', 'segment:ID' or a gallery photo's path)"
-            )
-        return cls(kind, value)  # type: ignore[arg-type]
 
 
 def check_key(key: object) -> None:

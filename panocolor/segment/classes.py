@@ -148,14 +148,6 @@ def class_aliases() -> dict[str, str]:
     return aliases
 
 
-def segmenter_class_names() -> tuple[str, ...]:
-    """The COCO names the default ``deeplab`` segmenter (with its stuff probe) gives."""
-    from panocolor.segment.deeplab import class_table  # deeplab imports this module
-
-    table, _ = class_table(probe=True)
-    return tuple(coco_categories()[class_id].name for class_id, _ in table[1:])
-
-
 def resolve_class(name: str) -> str:
     """The segment label a class name given by a user stands for.
 

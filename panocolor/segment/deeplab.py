@@ -24,7 +24,7 @@ from panocolor.errors import PanocolorError
 from panocolor.imaging.colorspace import lightness_to_uint8
 from panocolor.models import find_model
 from panocolor.segment.base import SEGMENTERS, check_lightness
-from panocolor.segment.classes import model_classes, model_labels
+from panocolor.segment.classes import coco_categories, model_classes, model_labels
 from panocolor.segment.deeplab_model import DeepLabModel
 from panocolor.segment.refine import refine_labels, upsample_labels
 from panocolor.segment.regions import assemble, superpixels
@@ -75,6 +75,16 @@ def class_table(
         luts[1, model_labels("cityscapes").index(name)] = len(table)
         table.append((model_classes("cityscapes")[name][0], "deeplab-cityscapes"))
     return tuple(table), luts
+
+
+def class_names(stuff: tuple[str, ...] = STUFF, *, probe: bool = True) -> tuple[str, ...]:
+    """The COCO names a :class:`DeepLabSegmenter` built with these options gives.
+
+    The defaults are the default segmenter's (its stuff probe on); ``panocolor classes``
+    lists them.
+    """
+    table, _ = class_table(stuff, probe=probe)
+    return tuple(coco_categories()[class_id].name for class_id, _ in table[1:])
 
 
 def fuse(voc: np.ndarray, cityscapes: np.ndarray, luts: np.ndarray) -> np.ndarray:

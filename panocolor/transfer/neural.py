@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from panocolor.imaging import guided_upsample
+from panocolor.imaging import guided_filter, guided_upsample
 from panocolor.imaging.colorspace import lab_to_rgb, lightness_to_gray, rgb_to_lab
 from panocolor.transfer.base import TRANSFERS, MaskedTransfer, TransferInputs
 
@@ -91,5 +91,5 @@ class NeuralTransfer(MaskedTransfer):
         stylized = _engine(self.threads).stylize_with(content, _to_pil(lab_to_rgb(style)))
         stylized_rgb = np.asarray(stylized, dtype=np.float32)[: size[1], : size[0]] / 255.0
         small_ab = rgb_to_lab(stylized_rgb)[..., 1:]
-        small_ab = cv2.ximgproc.guidedFilter(small_l, small_ab, self.refine_radius, self.refine_eps)
+        small_ab = guided_filter(small_l, small_ab, self.refine_radius, self.refine_eps)
         return guided_upsample(small_ab, small_l, lightness)

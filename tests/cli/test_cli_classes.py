@@ -21,8 +21,8 @@ from panocolor.segment.classes import (
     class_aliases,
     coco_categories,
     resolve_class,
-    segmenter_class_names,
 )
+from panocolor.segment.deeplab import class_names
 
 runner = CliRunner()
 
@@ -69,10 +69,11 @@ def test_every_alias_points_at_a_coco_class_and_every_segmenter_class_is_reachab
     names = {c.name for c in coco_categories().values()}
     assert set(class_aliases().values()) <= names
     assert set(CLASS_ALIASES) <= set(class_aliases())
-    assert {"sky-other-merged", "tree-merged", "person"} <= set(segmenter_class_names()) <= names
+    assert {"sky-other-merged", "tree-merged", "person"} <= set(class_names()) <= names
     # The stuff probe's groups, not the Cityscapes classes it replaced by default.
-    assert {"wall-other-merged", "snow"} <= set(segmenter_class_names())
-    assert "pavement-merged" not in segmenter_class_names()
+    assert {"wall-other-merged", "snow"} <= set(class_names())
+    assert "pavement-merged" not in class_names()
+    assert "pavement-merged" in class_names(probe=False)  # the Cityscapes stuff instead
 
 
 def test_the_listed_classes_are_those_the_default_segmenter_gives(model_dir, shared_data):
@@ -91,7 +92,9 @@ def test_the_listed_classes_are_those_the_default_segmenter_gives(model_dir, sha
     segmenter.voc.forget()
     segmenter.cityscapes.forget()
     named = {label for label in labels if not label.startswith("unknown-")}
-    assert len(named) >= 4 and named <= set(segmenter_class_names())
+    assert len(named) >= 4 and named <= set(class_names())
+    listed = tuple(coco_categories()[class_id].name for class_id, _ in segmenter.classes[1:])
+    assert listed == class_names()  # the listing's defaults are the segmenter's
 
 
 @pytest.mark.parametrize(

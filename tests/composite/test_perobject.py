@@ -11,6 +11,7 @@ from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.pipeline import Colorizer, Settings
 from panocolor.reference import (
     ClassReferences,
+    ImageKey,
     ReferencePhoto,
     SegmentedReference,
     SegmentReferences,
@@ -184,8 +185,11 @@ def test_class_less_segments_take_colour_by_resemblance_and_the_panel_says_so(sc
         "whole-reference",
     ]
     titles = card_titles(plan)
-    assert titles[("reference", (1,))] == "sky <- same-class"
-    assert titles[("reference", ())] == "2 unknown <- resemblance; giraffe <- whole-reference"
+    whole = "2 unknown <- resemblance; giraffe <- whole-reference"
+    assert titles == {
+        (ImageKey.reference(), (1,)): "sky <- same-class",
+        (ImageKey.reference(), ()): whole,
+    }
     # The card lists one line per reason, so the second reason is not cut off.
     colorizer = Colorizer(Settings(segmenter="none"), transfer=build_transfer("photoreal"))
     gray = GrayImage(lab[..., 0])

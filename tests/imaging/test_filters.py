@@ -103,3 +103,16 @@ def test_guided_filter_keeps_constants_and_edges() -> None:
     np.testing.assert_allclose(out, 0.3, atol=1e-5)
     step = guided_filter(guide, guide.copy(), 4, 1e-4)
     assert abs(step[5, 14]) < 0.05 and abs(step[5, 15] - 1.0) < 0.05
+
+
+def test_guided_filter_matches_opencvs_on_every_channel() -> None:
+    # He et al.'s filter as OpenCV's contrib module implements it, on an L*-scale guide
+    # and a two-channel chroma image (how the neural transfer refines its output).
+    rng = np.random.default_rng(0)
+    lightness = cv2.GaussianBlur((rng.random((60, 80)) * 100).astype(np.float32), (7, 7), 2)
+    chroma = (rng.random((60, 80, 2)) * 40 - 20).astype(np.float32)
+    expected = cv2.ximgproc.guidedFilter(lightness, chroma, 4, 20.0)
+    out = guided_filter(lightness, chroma, 4, 20.0)
+    assert out.shape == chroma.shape and out.dtype == np.float32
+    np.testing.assert_allclose(out, expected, atol=1e-3)
+    np.testing.assert_array_equal(out[..., 1], guided_filter(lightness, chroma[..., 1], 4, 20.0))
