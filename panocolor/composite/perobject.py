@@ -18,6 +18,10 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
     blended with soft masks that follow the gray photo's edges and sum to 1, and the
     blend is brought to full resolution once, guided by full-resolution L*.
 
+In both, with a matcher, a segment whose matches are weak has its mean colour moved
+towards its reference region's, the more the weaker they are
+(:func:`~panocolor.composite.anchor.anchor_to_region`).
+
 In both, a segment whose label was given (ground truth, or named by a person:
 :attr:`~panocolor.segment.segmentation.Segment.label_given`) keeps to its reference
 region; a model's label is a preference the backend may leave where the rest of the
@@ -32,6 +36,7 @@ from typing import Literal, NamedTuple
 import cv2
 import numpy as np
 
+from panocolor.composite.anchor import anchor_to_region, matched_confidence, region_chroma
 from panocolor.composite.masks import soft_masks
 from panocolor.imaging import WORKING_PIXELS, guided_upsample, resize_to_pixels
 from panocolor.reference.base import ImageKey, ReferenceImage, ReferencePlan
@@ -52,6 +57,24 @@ class _Group(NamedTuple):
     weight: np.ndarray  # (h, w) sum of the members' soft masks
     core: np.ndarray  # (h, w) bool: the members' own pixels
     labels_given: bool  # every member's label was given: keep to the reference region
+    segment_ids: tuple[int, ...]
+
+
+class PerObjectChroma(NamedTuple):
+    """What per-object compositing gives the stages after it.
+
+    Attributes
+    ----------
+    ab : (H, W, 2) float32 ndarray
+        The chroma.
+    confidence : dict of int to float
+        Per segment id, the mean confidence of its matched pixels in [0, 1] (backends
+        that match regions only; empty for the others): how far the reference's colour
+        can be trusted there (the hints stage fills less of a confident segment).
+    """
+
+    ab: np.ndarray
+    confidence: dict[int, float]
 
 
 def faithful_chroma(
@@ -59,7 +82,7 @@ def faithful_chroma(
     segmentation: Segmentation,
     plan: ReferencePlan,
     transfer: ColorTransfer,
-) -> np.ndarray:
+) -> PerObjectChroma:
     """Sum over segments of (full-image transfer from its reference) x (its binary mask).
 
     Parameters
@@ -75,7 +98,7 @@ def faithful_chroma(
 
     Returns
     -------
-    ab : (H, W, 2) float32 ndarray
+    PerObjectChroma
     """
     matcher = transfer if isinstance(transfer, RegionMatcher) else None
     small_l = resize_to_pixels(lightness, matcher.working_pixels) if matcher else None
@@ -87,6 +110,7 @@ def faithful_chroma(
     small_seg = segmentation.resized(small_l.shape) if small_l is not None else None
     segments = {segment.id: segment for segment in segmentation.segments}
     ab = np.zeros(lightness.shape + (2,), np.float32)
+    confidence: dict[int, float] = {}
     for group in plan.groups():
         reference = group.image.image
         for segment in (segments[i] for i in group.segment_ids):
@@ -98,12 +122,19 @@ def faithful_chroma(
                 core = small_seg.ids == segment.id
                 pair = RegionPair(None, group.region, core, strict=segment.label_given)
                 (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
-                full = guided_upsample(matcher.refine(small_l, *raw), small_l, lightness)
+                _record(confidence, (segment.id,), matched_confidence(raw.confidence, core))
+                small_ab = anchor_to_region(
+                    matcher.refine(small_l, *raw),
+                    core,
+                    raw.confidence,
+                    region_chroma(reference.lab, group.region),
+                )
+                full = guided_upsample(small_ab, small_l, lightness)
             else:
                 full = transfer(lightness, reference.lab, reference_mask=group.region)
             mask = full_seg.ids == segment.id
             ab[mask] = full[mask]
-    return ab
+    return PerObjectChroma(ab, confidence)
 
 
 def fast_chroma(
@@ -114,7 +145,7 @@ def fast_chroma(
     *,
     working_pixels: int = WORKING_PIXELS,
     soft_radius: int = 3,
-) -> np.ndarray:
+) -> PerObjectChroma:
     """Per-object chroma with one transfer per distinct reference region (see module doc).
 
     Parameters
@@ -134,7 +165,7 @@ def fast_chroma(
 
     Returns
     -------
-    ab : (H, W, 2) float32 ndarray
+    PerObjectChroma
     """
     matcher = transfer if isinstance(transfer, RegionMatcher) else None
     small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
@@ -154,9 +185,13 @@ def fast_chroma(
             core = np.isin(small_seg.ids, [segment.id for segment in segments])
             given = all(segment.label_given for segment in segments)
             weight = weights[part].sum(axis=0)
-            by_image[group.image.key].append(_Group(group.image, group.region, weight, core, given))
+            ids = tuple(segment.id for segment in segments)
+            by_image[group.image.key].append(
+                _Group(group.image, group.region, weight, core, given, ids)
+            )
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
+    confidence: dict[int, float] = {}
     for members in by_image.values():
         reference = members[0].image.image
         # Colour is matched on the objects' own pixels only (pixels of a neighbour would
@@ -165,12 +200,19 @@ def fast_chroma(
             # Full-resolution L* as in faithful mode (the model runs once per photo).
             pairs = [RegionPair(g.core, g.region, g.core, strict=g.labels_given) for g in members]
             matched = matcher.match_regions(lightness, reference.lab, pairs)
+            for group, (_, trust) in zip(members, matched, strict=True):
+                _record(confidence, group.segment_ids, matched_confidence(trust, group.core))
             # Each group's colour is propagated from its own confident pixels before the
             # blend: propagated after it, the feathered rim of one segment inside its
             # neighbour spread over the whole neighbour (a new sky reference recoloured
             # the buildings under it).
             chromas = [
-                matcher.refine(small_l, chroma, trust * group.core)
+                anchor_to_region(
+                    matcher.refine(small_l, chroma, trust * group.core),
+                    group.core,
+                    trust,
+                    region_chroma(reference.lab, group.region),
+                )
                 for group, (chroma, trust) in zip(members, matched, strict=True)
             ]
         else:
@@ -189,7 +231,13 @@ def fast_chroma(
             ]
         for group, chroma in zip(members, chromas, strict=True):
             ab += group.weight[..., None] * chroma
-    return guided_upsample(ab, small_l, lightness)
+    return PerObjectChroma(guided_upsample(ab, small_l, lightness), confidence)
+
+
+def _record(confidence: dict[int, float], ids: tuple[int, ...], value: float | None) -> None:
+    """Note ``value`` as the match confidence of the segments ``ids`` (None: unmatched)."""
+    if value is not None:
+        confidence.update(dict.fromkeys(ids, value))
 
 
 def _extend(chroma: np.ndarray, core: np.ndarray, reach: int) -> np.ndarray:
@@ -213,7 +261,7 @@ def perobject_chroma(
     plan: ReferencePlan,
     transfer: ColorTransfer,
     mode: Mode = "fast",
-) -> np.ndarray:
+) -> PerObjectChroma:
     """Dispatch to :func:`fast_chroma` or :func:`faithful_chroma`."""
     if mode == "fast":
         return fast_chroma(lightness, segmentation, plan, transfer)

@@ -147,10 +147,22 @@ def build_hinted(name: str, build_method, shared: dict[str, _Memo]) -> object:  
             return output
         hints = sample_hints(sample.truth, count, sample.spec.name)
         guidance = make_guidance(hints)
-        ab = apply_hints(output.lightness, output.ab, guidance, output.segmentation)
+        ab = apply_hints(
+            output.lightness,
+            output.ab,
+            guidance,
+            output.segmentation,
+            match_confidence=output.match_confidence,
+        )
         rgb = compose_pixels(output.lightness, ab, 8)
         return Colorized(
-            rgb, output.lightness, ab, output.timings, output.segmentation, output.plan
+            rgb,
+            output.lightness,
+            ab,
+            output.timings,
+            output.segmentation,
+            output.plan,
+            output.match_confidence,
         )
 
     return hinted

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -20,64 +20,9 @@ from panocolor.hints.spread import (
     spread_seeds,
     working_lightness,
 )
-from panocolor.hints.types import Hint, HintError, SegmentColour, check_scribbles
+from panocolor.hints.types import Hint, HintError, SegmentColour, Spread, check_scribbles
 from panocolor.imaging.resample import resize_to_shape
 from panocolor.segment.segmentation import Segmentation
-
-
-@dataclass(frozen=True)
-class Spread:
-    """How far hints reach (see :mod:`panocolor.hints.spread`).
-
-    Attributes
-    ----------
-    smoothness : float
-        Lambda of the edge-aware smoother for the reach, at the working size: larger
-        reaches farther.
-    colour_smoothness : float
-        Its lambda for the hints' colours: smaller keeps each hint's colour to the
-        pixels nearest to it along the photo when several share a surface.
-    sigma : float
-        Lightness step (guide levels, 2.55 per L*) at which spreading mostly stops.
-    gain : float
-        Reach is 1 where the spread confidence is at least ``1 / gain`` of a lone
-        hint's at its centre, fading below.
-    cutoff : float
-        Reach below this fraction counts as none (the smoother's faint, long tail).
-    agree : (float, float)
-        a*b* distances between a hint's colour and the reference's there: below the
-        first the reference's colours around the hint are kept, shifted by the
-        difference (a correction of their tone that keeps their texture), above the
-        second the hint's colour replaces them (the reference was wrong there),
-        linear between.
-    segment_reach : float
-        With a segmentation: the least reach over the whole segment a hint falls on
-        (:func:`~panocolor.hints.spread.fill_segments`). This is what makes hints pay
-        on pairs of different photos and what costs on self-references: per-object
-        fast mode with 10 hints (Zhang et al. protocol), ΔE00 on the 32 COCO pairs /
-        every other of the 76 photos (self), no hints 12.59 / 3.97: as is 8.01 / 4.50;
-        0 (no fill) 10.29 / 3.96; filled only as much as the hint disagrees with the
-        reference 8.32 / 4.21; only the pixels coloured like the hint's spot 8.64 /
-        4.27; filled by shifting the reference's chroma rather than replacing it
-        8.76 / 4.42 (stuff probe as the segmenter's default, one region pair per group
-        of segments; one run each).
-    segment_barriers : bool
-        With a segmentation: hints do not spread across segment borders.
-    likeness : float
-        a*b* scale of "coloured alike" for ``segment_reach``: the segment's pixels the
-        reference coloured this much unlike the hint's spot are reached ``e^-1/2`` as
-        much.
-    """
-
-    smoothness: float = 300.0
-    colour_smoothness: float = 300.0
-    sigma: float = 4.0
-    gain: float = 4.0
-    cutoff: float = 0.1
-    agree: tuple[float, float] = (6.0, 15.0)
-    segment_reach: float = 1.0
-    segment_barriers: bool = True
-    likeness: float = 8.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,6 +146,8 @@ def apply_hints(
     chroma: np.ndarray,
     guidance: Guidance,
     segmentation: Segmentation | None = None,
+    *,
+    match_confidence: Mapping[int, float] | None = None,
 ) -> np.ndarray:
     """Lay colour hints over a colorization's chroma; L* is not touched.
 
@@ -216,6 +163,10 @@ def apply_hints(
     segmentation : Segmentation, optional
         Segments of the photo (any size): hints stop at segment borders and fill the
         segment they fall on; needed for segment colours.
+    match_confidence : mapping of int to float, optional
+        Per segment id, how confidently the transfer matched its colour
+        (:attr:`~panocolor.pipeline.result.Colorized.match_confidence`): hints fill
+        less of a confident segment (:attr:`Spread.confident`).
 
     Returns
     -------
@@ -273,6 +224,8 @@ def apply_hints(
                 spread.segment_reach,
                 around,
                 spread.likeness,
+                match_confidence,
+                spread.confident,
             )
         # Near hints close to the reference's colours, those stay, shifted by the residual.
         replace = point_reach * local[..., 3]

@@ -21,6 +21,7 @@ Without a reference, the reference chroma is 0: what no hint reaches stays gray.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import cv2
 import numpy as np
@@ -171,6 +172,8 @@ def fill_segments(
     floor: float,
     chroma_small: np.ndarray,
     likeness: float,
+    match_confidence: Mapping[int, float] | None = None,
+    confident: tuple[float, float] = (np.inf, np.inf),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raise the reach over every segment that holds a seed, where it looks like the seed.
 
@@ -183,12 +186,23 @@ def fill_segments(
     the whole segment they reach: the reference was wrong there. Without a reference
     (chroma 0), the whole segment. Where the seeds' values have not arrived
     (behind an edge inside the segment), the segment's seeds' mean values are used.
+
+    A segment whose colour the transfer matched with confidence ``c``
+    (``match_confidence``, by segment id) is filled fully below ``confident[0]``, not
+    at all above ``confident[1]``, linearly between: a confidently matched reference is
+    right over the segment but for local detail, which one hint's colour spread over
+    all of it would only overwrite.
     """
     seeded = np.unique(ids[seeds > 0])
     if floor <= 0 or seeded.size == 0:
         return local, reach
     local, reach = local.copy(), reach.copy()
     for segment_id in seeded:
+        confidence = (match_confidence or {}).get(int(segment_id), 0.0)
+        low, high = confident
+        segment_floor = floor * float(np.clip((high - confidence) / max(high - low, 1e-6), 0, 1))
+        if segment_floor <= 0:
+            continue
         inside = ids == segment_id
         weight = seeds * inside
         total = weight.sum()
@@ -200,7 +214,7 @@ def fill_segments(
         # A hint far from the reference's colour says the reference was wrong there,
         # likely on the whole segment: filled as much as the seeds' trust (values' 4th).
         alike = np.maximum(alike, mean[3])
-        reach[inside] = np.maximum(reach[inside], floor * alike)
+        reach[inside] = np.maximum(reach[inside], segment_floor * alike)
     return local, reach
 
 

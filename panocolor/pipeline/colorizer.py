@@ -150,6 +150,7 @@ class Colorizer:
         own_l = lightness if gray_image.alpha is None else gray_image.opaque_lightness
 
         plan = None
+        confidence: dict[int, float] = {}
         no_reference = reference_image is None and not by_class and not by_segment
         if guidance and no_reference and self.gallery is None:
             # Hints alone: colour only where they reach (segments, when found, guide them).
@@ -187,15 +188,25 @@ class Colorizer:
             plan = plan_references(plan_l, segmentation, sources)
             timings["plan"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            ab = perobject_chroma(own_l, segmentation, plan, self.transfer, self.settings.mode)
+            ab, confidence = perobject_chroma(
+                own_l, segmentation, plan, self.transfer, self.settings.mode
+            )
             timings["transfer"] = time.perf_counter() - mark
         if guidance:
             mark = time.perf_counter()
-            ab = apply_hints(own_l, ab, guidance, segmentation)
+            ab = apply_hints(own_l, ab, guidance, segmentation, match_confidence=confidence)
             timings["hints"] = time.perf_counter() - mark
         mark = time.perf_counter()
         if gray_image.alpha is not None:
             ab = composite_chroma(own_l, ab, gray_image.alpha)
         rgb = compose_pixels(lightness, ab, gray_image.bit_depth)
         timings["compose"] = time.perf_counter() - mark
-        return Colorized(rgb, lightness, ab, timings, segmentation=segmentation, plan=plan)
+        return Colorized(
+            rgb,
+            lightness,
+            ab,
+            timings,
+            segmentation=segmentation,
+            plan=plan,
+            match_confidence=confidence,
+        )

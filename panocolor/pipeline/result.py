@@ -29,6 +29,10 @@ class Colorized:
         than the photo: it is computed at a working size).
     plan : ReferencePlan or None
         Which reference each segment used, and why (per-object colorization only).
+    match_confidence : dict of int to float
+        Per segment id, the mean confidence in [0, 1] of its matched pixels (per-object
+        colorization with a backend that matches regions, e.g. ``photoreal``; empty
+        otherwise): how far the reference's colour can be trusted there.
     """
 
     rgb: np.ndarray
@@ -37,3 +41,4 @@ class Colorized:
     timings: dict[str, float] = field(default_factory=dict)
     segmentation: Segmentation | None = None
     plan: ReferencePlan | None = None
+    match_confidence: dict[int, float] = field(default_factory=dict)

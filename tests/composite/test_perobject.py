@@ -101,7 +101,7 @@ def test_each_segment_takes_its_own_class_colour(scene, mode_chroma, descriptors
     )
     if descriptors:
         assert transfer.semantic_encoder() is not None
-    ab = mode_chroma(lab[..., 0], target, plan, transfer)
+    ab = mode_chroma(lab[..., 0], target, plan, transfer).ab
     assert ab[5:40, :, 1].mean() < -25  # sky stays blue
     assert ab[50:85, :, 1].mean() > 45  # grass stays yellow
 
@@ -124,7 +124,7 @@ def _striped_sky(mode_chroma, source: str) -> tuple[np.ndarray, np.ndarray, np.n
     labels = {1: "sky", 2: "building"}
     target = segmentation_of(ids, labels, source)
     plan = plan_for(lightness, target, ColorImage(reference), segmentation_of(ids, labels))
-    ab = mode_chroma(lightness.astype(np.float32), target, plan, build_transfer("photoreal"))
+    ab = mode_chroma(lightness.astype(np.float32), target, plan, build_transfer("photoreal")).ab
     regions = ab[5:40, 5:40], ab[5:40, 80:115], ab[50:85, 5:115]
     striped_sky, flat_sky, building = (region.mean(axis=(0, 1)) for region in regions)
     return striped_sky, flat_sky, building
@@ -163,7 +163,7 @@ def test_class_without_reference_falls_back_to_the_whole_photo(scene):
     )
     plan = plan_for(lab[..., 0], target, reference, ref_seg)
     assert plan.choice(2).reason == "whole-reference"
-    ab = fast_chroma(lab[..., 0], target, plan, build_transfer("photoreal"))
+    ab = fast_chroma(lab[..., 0], target, plan, build_transfer("photoreal")).ab
     chroma = np.hypot(ab[..., 0], ab[..., 1])
     assert chroma[35:55, 45:75].mean() > 10, "a segment without a reference still gets colour"
     assert chroma.min() > 0
@@ -431,3 +431,25 @@ def test_a_batch_reference_is_segmented_once(model_dir):
     np.testing.assert_array_equal(again.rgb, fresh.rgb)
     colorizer(data.chelsea(), ColorImage(reference.lab.copy()))
     assert counting.calls == 5
+
+
+@pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
+def test_matchers_report_each_segments_match_confidence(scene, mode_chroma):
+    lab, target, reference = scene
+    ref_seg = segmentation_of(target.ids, {1: "sky", 2: "grass"})
+    plan = plan_for(lab[..., 0], target, reference, ref_seg)
+    matched = mode_chroma(lab[..., 0], target, plan, build_transfer("photoreal"))
+    assert set(matched.confidence) == {1, 2}
+    assert all(0.0 < value <= 1.0 for value in matched.confidence.values())
+    # The reference is the scene itself, mirrored: its colours are matched confidently.
+    assert min(matched.confidence.values()) > 0.3
+    # A backend that does not match regions knows nothing of its confidence.
+    assert mode_chroma(lab[..., 0], target, plan, build_transfer("reinhard")).confidence == {}
+
+
+def test_the_pipeline_hands_the_match_confidence_on(scene):
+    lab, target, reference = scene
+    colorizer = Colorizer(Settings(segmenter="none"), transfer=build_transfer("photoreal"))
+    result = colorizer(GrayImage(lab[..., 0]), reference, segmentation=target)
+    assert set(result.match_confidence) == {1, 2}
+    assert colorizer(GrayImage(lab[..., 0]), reference).match_confidence == {}  # no segments

@@ -33,11 +33,19 @@ def test_a_heldout_probe_is_trained_without_its_folds(probes) -> None:
 
 
 def test_the_probe_without_held_out_folds_is_the_shipped_one(probes) -> None:
-    """The shipped weights are what the training recipe gives today (float16 stored)."""
+    """The shipped weights are what the training recipe gives today, up to library drift.
+
+    They were fitted with OpenCV 5.0.0; with 5.1.0 (the version the tests pin) the
+    descriptors the recipe reads differ slightly, and the refitted probe's input means
+    are within 0.007 of the shipped ones (inputs have unit spread), its weights within
+    0.019 (largest 0.26), and it names 99.8% of the 30,287 training cells alike. A
+    different recipe fails: C three times larger or smaller moves weights by 0.10 /
+    0.07 and names 97.4% / 96.7% of the cells alike.
+    """
     fitted, shipped = probes.without(frozenset()), default_probe()
-    np.testing.assert_allclose(fitted.mean, shipped.mean, rtol=1e-6)
-    np.testing.assert_allclose(fitted.weights, shipped.weights, atol=2e-3, rtol=2e-3)
-    inputs = probes.inputs[::50]
+    np.testing.assert_allclose(fitted.mean, shipped.mean, atol=0.02)
+    np.testing.assert_allclose(fitted.weights, shipped.weights, atol=0.04)
+    inputs = probes.inputs[::10]
     agree = fitted.probabilities(inputs).argmax(1) == shipped.probabilities(inputs).argmax(1)
     assert agree.mean() > 0.99
 

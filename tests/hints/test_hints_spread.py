@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panocolor.hints import Hint, HintError, SegmentColour, apply_hints, make_guidance
+from panocolor.hints import (
+    Guidance,
+    Hint,
+    HintError,
+    SegmentColour,
+    Spread,
+    apply_hints,
+    make_guidance,
+)
 from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.segment.segmentation import Segment, Segmentation
 
@@ -182,3 +190,27 @@ def test_in_a_segment_a_close_hint_corrects_what_is_alike_and_a_far_one_fills_it
     ab = apply_hints(lightness, chroma, make_guidance([far]), segmentation)
     green = _hue(rgb_to_lab(np.array([40, 160, 60]) / 255.0)[1:])
     assert max(_hue_gap(h, green) for h in _hue(ab).ravel()) < 5.0
+
+
+@pytest.mark.parametrize(("confidence", "filled"), [(0.2, True), (0.9, False), (None, True)])
+def test_a_hint_fills_a_segment_only_as_far_as_its_match_was_unsure(confidence, filled):
+    """A far hint in a segment the transfer matched confidently corrects its spot only."""
+    lightness = np.full((300, 400), 50.0, np.float32)
+    lightness[:, 200:] += 10.0  # an edge inside the segment: the hint's spread stops there
+    chroma = np.zeros((300, 400, 2), np.float32)
+    chroma[:, :200], chroma[:, 200:] = (30.0, 15.0), (5.0, -35.0)
+    ids = np.ones((300, 400), np.int32)
+    segmentation = Segmentation(ids, (Segment(1, 0, "person", True, ids.size),))
+    green = (40, 160, 60)
+    confidences = {} if confidence is None else {1: confidence}
+    ab = apply_hints(
+        lightness,
+        chroma,
+        Guidance((Hint(10, 150, green),), spread=Spread(confident=(0.45, 0.6))),
+        segmentation,
+        match_confidence=confidences,
+    )
+    green_hue = _hue(rgb_to_lab(np.array(green) / 255.0)[1:])
+    assert max(_hue_gap(h, green_hue) for h in _hue(ab[140:160, 5:15]).ravel()) < 5.0
+    beyond = np.abs(ab[:, 220:] - chroma[:, 220:]).max()
+    assert beyond > 20.0 if filled else beyond < 1.0

@@ -1,0 +1,101 @@
+"""A segment's colour anchored to its reference region's where its matches are weak.
+
+Matching gives each target pixel the chroma of the reference pixels that look like it.
+When a segment has few look-alikes in its reference region (a different photo of the
+same kind of object), its matches are weak and their chroma is little more than a
+draw of some of the region's pixels: the segment's mean colour then drifts from the
+object's colour in the reference (a red bus coming out orange). Where the matches are
+weak, :func:`anchor_to_region` moves the segment's mean chroma towards the region's
+mean; where they are strong (a reference of the same scene), it leaves them alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Mean match confidence at which anchoring stops. Segments matched in a photo of the same
+# scene (self protocol, 31 COCO photos, true segments) have a median confidence of 0.53,
+# those matched in a photo of another scene (32 COCO pairs) 0.20.
+CONFIDENT = 0.5
+
+
+def region_chroma(reference_lab: np.ndarray, region: np.ndarray | None) -> np.ndarray | None:
+    """Mean a*b* of a reference region.
+
+    Parameters
+    ----------
+    reference_lab : (h, w, 3) float ndarray
+        The reference in CIELAB.
+    region : (h, w) bool ndarray or None
+        The region's pixels; None (the whole reference) has no region to anchor to.
+
+    Returns
+    -------
+    (2,) float32 ndarray or None
+        None when there is no region or it is empty.
+    """
+    if region is None or not region.any():
+        return None
+    return reference_lab[region][:, 1:].mean(axis=0).astype(np.float32)
+
+
+def matched_confidence(confidence: np.ndarray, core: np.ndarray) -> float | None:
+    """Mean confidence of a segment's matched pixels (confidence > 0); None: none matched.
+
+    ``confidence`` and ``core`` are (h, w): match confidence in [0, 1] and the segment.
+    """
+    matched = confidence[core]
+    matched = matched[matched > 0]
+    return float(matched.mean()) if matched.size else None
+
+
+def anchor_to_region(
+    chroma: np.ndarray,
+    core: np.ndarray,
+    confidence: np.ndarray,
+    target_ab: np.ndarray | None,
+    *,
+    confident: float = CONFIDENT,
+) -> np.ndarray:
+    """``chroma`` shifted so that its mean over ``core`` moves towards ``target_ab``.
+
+    The shift is ``max(0, 1 - c / confident) * (target_ab - mean(chroma[core]))``, with
+    ``c`` the mean confidence of the core's matched pixels (confidence > 0): all the way
+    for a segment matched with no confidence, not at all from ``confident`` up. The
+    whole field is shifted alike, so its texture and its blend with the neighbours'
+    colours are kept.
+
+    Parameters
+    ----------
+    chroma : (h, w, 2) float32 ndarray
+        A segment's chroma (its own pixels and the rim its soft mask reaches).
+    core : (h, w) bool ndarray
+        The segment's pixels.
+    confidence : (h, w) float32 ndarray
+        Match confidence in [0, 1]; 0 where a pixel was not matched.
+    target_ab : (2,) ndarray or None
+        The reference region's mean a*b* (:func:`region_chroma`); None: unchanged.
+    confident : float, optional
+        Mean confidence from which the segment is left as matched.
+
+    Returns
+    -------
+    (h, w, 2) float32 ndarray
+        A new array, or ``chroma`` itself when nothing moves.
+
+    Examples
+    --------
+    >>> chroma = np.zeros((4, 4, 2), np.float32)
+    >>> core = np.ones((4, 4), bool)
+    >>> weak = np.full((4, 4), 0.1, np.float32)
+    >>> anchor_to_region(chroma, core, weak, np.array([10.0, 0.0]))[0, 0].round(2).tolist()
+    [8.0, 0.0]
+    """
+    mean = matched_confidence(confidence, core)
+    if target_ab is None or mean is None:
+        return chroma
+    strength = max(0.0, 1.0 - mean / confident)
+    if strength == 0.0:
+        return chroma
+    shift = strength * (np.asarray(target_ab, np.float32) - chroma[core].mean(axis=0))
+    return (chroma + shift).astype(np.float32)

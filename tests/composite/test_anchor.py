@@ -1,0 +1,67 @@
+"""Anchoring a weakly matched segment's colour to its reference region's mean."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from panocolor.composite.anchor import CONFIDENT, anchor_to_region, region_chroma
+
+
+def field(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0.0, 8.0, (12, 16, 2)).astype(np.float32)
+
+
+def test_region_chroma_is_the_regions_mean_and_none_without_a_region():
+    lab = np.zeros((4, 4, 3), np.float32)
+    lab[:2, :, 1:] = (30.0, -10.0)
+    region = np.zeros((4, 4), bool)
+    region[:2] = True
+    np.testing.assert_allclose(region_chroma(lab, region), [30.0, -10.0])
+    assert region_chroma(lab, None) is None
+    assert region_chroma(lab, np.zeros((4, 4), bool)) is None
+
+
+@given(st.floats(1e-3, 1.0), st.integers(0, 2**16))  # 0: no matches (below)
+def test_the_shift_grows_as_the_matches_weaken_and_keeps_the_texture(confidence, seed):
+    chroma = field(seed)
+    core = np.zeros(chroma.shape[:2], bool)
+    core[2:9, 3:12] = True
+    target = np.array([25.0, -15.0], np.float32)
+    out = anchor_to_region(chroma, core, np.full(core.shape, confidence, np.float32), target)
+    strength = max(0.0, 1.0 - confidence / CONFIDENT)
+    before, after = chroma[core].mean(axis=0), out[core].mean(axis=0)
+    np.testing.assert_allclose(after - before, strength * (target - before), atol=1e-3)
+    # One shift for the whole field: differences between pixels stay as matched.
+    np.testing.assert_allclose(out - out[0, 0], chroma - chroma[0, 0], atol=1e-3)
+
+
+def test_a_confident_segment_or_one_without_region_or_matches_is_left_alone():
+    chroma, core = field(), np.ones((12, 16), bool)
+    target = np.array([40.0, 0.0], np.float32)
+    assert anchor_to_region(chroma, core, np.full(core.shape, 0.8, np.float32), target) is chroma
+    assert anchor_to_region(chroma, core, np.full(core.shape, 0.1, np.float32), None) is chroma
+    unmatched = np.zeros(core.shape, np.float32)
+    assert anchor_to_region(chroma, core, unmatched, target) is chroma
+
+
+def test_only_the_cores_matched_pixels_set_the_confidence():
+    chroma, core = field(), np.zeros((12, 16), bool)
+    core[:, :8] = True
+    confidence = np.zeros(core.shape, np.float32)
+    confidence[::2, :8:2] = 0.25  # a lattice of matches inside the core, none elsewhere
+    confidence[:, 8:] = 1.0  # a confident neighbour does not count
+    out = anchor_to_region(chroma, core, confidence, np.array([10.0, 10.0], np.float32))
+    before = chroma[core].mean(axis=0)
+    expected = 0.5 * (np.array([10.0, 10.0]) - before)  # 1 - 0.25 / 0.5
+    np.testing.assert_allclose(out[core].mean(axis=0) - before, expected, atol=1e-3)
+
+
+@pytest.mark.parametrize("confident", [0.25, 1.0])
+def test_confident_sets_where_anchoring_stops(confident):
+    chroma, core = field(), np.ones((12, 16), bool)
+    half = np.full(core.shape, confident / 2, np.float32)
+    out = anchor_to_region(chroma, core, half, np.zeros(2, np.float32), confident=confident)
+    np.testing.assert_allclose(out.mean(axis=(0, 1)), 0.5 * chroma.mean(axis=(0, 1)), atol=1e-3)
