@@ -190,3 +190,11 @@ def test_no_module_over_300_lines():
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_tests_mirror_the_packages():
+    """Each package below ``panocolor`` has its tests in the folder of the same name."""
+    packages = {path.parent.name for path in ROOT.glob("*/__init__.py")}
+    tests = {path.name for path in Path(__file__).parent.iterdir() if path.is_dir()}
+    assert packages - tests == set()
+    assert {name for name in tests - packages if not name.startswith((".", "__"))} == set()

@@ -385,54 +385,6 @@ def test_soft_masks_are_a_partition_on_real_deeplab_segments(
         np.testing.assert_allclose(masks.sum(axis=0), 1.0, atol=1e-5)
 
 
-@pytest.mark.parametrize("mode", ["fast", "faithful"])
-def test_the_network_runs_once_per_photo(model_dir, mode):
-    """Segmenting target and reference and describing both for photoreal: two runs, not more.
-
-    The descriptors of the target are taken from its full-resolution L* (as the segmenter
-    saw it), not from the working-size copy, which the run cache would not recognise.
-    """
-    transfer = PhotorealTransfer(model_dir=model_dir)
-    colorizer = Colorizer(
-        Settings(segmenter="deeplab", mode=mode, model_dir=model_dir), transfer=transfer
-    )
-    model = colorizer.segmenter.voc
-    assert colorizer.transfer.semantic_encoder().model is model
-    model.forget()
-    runs = model.runs
-    colorizer(data.astronaut(), ColorImage(rgb_to_lab(data.coffee() / 255.0)))
-    assert model.runs - runs == 2
-
-
-def test_a_batch_reference_is_segmented_once(model_dir):
-    """Photos coloured one after another from one reference object reuse its segments.
-
-    The second photo segments only itself; a new reference object is segmented again;
-    the outputs are those of a fresh colorizer.
-    """
-
-    class Counting:
-        def __init__(self, inner):
-            self.inner, self.calls = inner, 0
-
-        def __call__(self, lightness):
-            self.calls += 1
-            return self.inner(lightness)
-
-    settings = Settings(segmenter="deeplab", model_dir=model_dir)
-    counting = Counting(Colorizer(settings).segmenter)
-    colorizer = Colorizer(settings, segmenter=counting)  # the instance given is the one used
-    reference = ColorImage(rgb_to_lab(data.coffee() / 255.0))
-    colorizer(data.astronaut(), reference)
-    assert counting.calls == 2  # the photo and its reference
-    again = colorizer(data.chelsea(), reference)
-    assert counting.calls == 3
-    fresh = Colorizer(Settings(segmenter="deeplab", model_dir=model_dir))(data.chelsea(), reference)
-    np.testing.assert_array_equal(again.rgb, fresh.rgb)
-    colorizer(data.chelsea(), ColorImage(reference.lab.copy()))
-    assert counting.calls == 5
-
-
 @pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
 def test_matchers_report_each_segments_match_confidence(scene, mode_chroma):
     lab, target, reference = scene
@@ -445,11 +397,3 @@ def test_matchers_report_each_segments_match_confidence(scene, mode_chroma):
     assert min(matched.confidence.values()) > 0.3
     # A backend that does not match regions knows nothing of its confidence.
     assert mode_chroma(lab[..., 0], target, plan, build_transfer("reinhard")).confidence == {}
-
-
-def test_the_pipeline_hands_the_match_confidence_on(scene):
-    lab, target, reference = scene
-    colorizer = Colorizer(Settings(segmenter="none"), transfer=build_transfer("photoreal"))
-    result = colorizer(GrayImage(lab[..., 0]), reference, segmentation=target)
-    assert set(result.match_confidence) == {1, 2}
-    assert colorizer(GrayImage(lab[..., 0]), reference).match_confidence == {}  # no segments

@@ -9,7 +9,7 @@ every mode and with every segmenter.
 The bounded tests run in CI; the ``soak`` variant (many more and larger examples, not
 run by ``.ci/run``) is::
 
-    python -m pytest -q -p no:cacheprovider -m soak tests/composite/test_sizes_property.py
+    python -m pytest -q -p no:cacheprovider -m soak tests/pipeline/test_sizes_property.py
 """
 
 from __future__ import annotations
