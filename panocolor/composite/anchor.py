@@ -52,7 +52,7 @@ def matched_confidence(confidence: np.ndarray, core: np.ndarray) -> float | None
 def anchor_to_region(
     chroma: np.ndarray,
     core: np.ndarray,
-    confidence: np.ndarray,
+    confidence: float | None,
     target_ab: np.ndarray | None,
     *,
     confident: float = CONFIDENT,
@@ -60,8 +60,9 @@ def anchor_to_region(
     """``chroma`` shifted so that its mean over ``core`` moves towards ``target_ab``.
 
     The shift is ``max(0, 1 - c / confident) * (target_ab - mean(chroma[core]))``, with
-    ``c`` the mean confidence of the core's matched pixels (confidence > 0): all the way
-    for a segment matched with no confidence, not at all from ``confident`` up. The
+    ``c`` the mean confidence of the core's matched pixels (:func:`matched_confidence`):
+    all the way for a segment matched with no confidence, not at all from ``confident``
+    up. The
     whole field is shifted alike, so its texture and its blend with the neighbours'
     colours are kept.
 
@@ -71,8 +72,8 @@ def anchor_to_region(
         A segment's chroma (its own pixels and the rim its soft mask reaches).
     core : (h, w) bool ndarray
         The segment's pixels.
-    confidence : (h, w) float32 ndarray
-        Match confidence in [0, 1]; 0 where a pixel was not matched.
+    confidence : float or None
+        :func:`matched_confidence` of the segment; None (nothing matched): unchanged.
     target_ab : (2,) ndarray or None
         The reference region's mean a*b* (:func:`region_chroma`); None: unchanged.
     confident : float, optional
@@ -87,14 +88,12 @@ def anchor_to_region(
     --------
     >>> chroma = np.zeros((4, 4, 2), np.float32)
     >>> core = np.ones((4, 4), bool)
-    >>> weak = np.full((4, 4), 0.1, np.float32)
-    >>> anchor_to_region(chroma, core, weak, np.array([10.0, 0.0]))[0, 0].round(2).tolist()
+    >>> anchor_to_region(chroma, core, 0.1, np.array([10.0, 0.0]))[0, 0].round(2).tolist()
     [8.0, 0.0]
     """
-    mean = matched_confidence(confidence, core)
-    if target_ab is None or mean is None:
+    if target_ab is None or confidence is None:
         return chroma
-    strength = max(0.0, 1.0 - mean / confident)
+    strength = max(0.0, 1.0 - confidence / confident)
     if strength == 0.0:
         return chroma
     shift = strength * (np.asarray(target_ab, np.float32) - chroma[core].mean(axis=0))

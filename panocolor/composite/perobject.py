@@ -124,13 +124,9 @@ def faithful_chroma(
                 core = small_seg.ids == segment.id
                 pair = RegionPair(None, group.region, core, strict=segment.label_given)
                 (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
-                _record(confidence, (segment.id,), matched_confidence(raw.confidence, core))
-                small_ab = anchor_to_region(
-                    matcher.refine(small_l, *raw),
-                    core,
-                    raw.confidence,
-                    region_ab,
-                )
+                trust = matched_confidence(raw.confidence, core)
+                _record(confidence, (segment.id,), trust)
+                small_ab = anchor_to_region(matcher.refine(small_l, *raw), core, trust, region_ab)
                 full = guided_upsample(small_ab, small_l, lightness)
             else:
                 full = transfer(lightness, reference.lab, reference_mask=group.region)
@@ -203,20 +199,26 @@ def fast_chroma(
             # Full-resolution L* as in faithful mode (the model runs once per photo).
             pairs = [RegionPair(g.core, g.region, g.core, strict=g.labels_given) for g in members]
             matched = matcher.match_regions(lightness, reference.lab, pairs)
-            for group, (_, trust) in zip(members, matched, strict=True):
-                _record(confidence, group.segment_ids, matched_confidence(trust, group.core))
+            trusts = [
+                matched_confidence(m.confidence, g.core)
+                for g, m in zip(members, matched, strict=True)
+            ]
+            for group, trust in zip(members, trusts, strict=True):
+                _record(confidence, group.segment_ids, trust)
             # Each group's colour is propagated from its own confident pixels before the
             # blend: propagated after it, the feathered rim of one segment inside its
             # neighbour spread over the whole neighbour (a new sky reference recoloured
             # the buildings under it).
             chromas = [
                 anchor_to_region(
-                    matcher.refine(small_l, chroma, trust * group.core),
+                    matcher.refine(small_l, chroma, pixel_trust * group.core),
                     group.core,
                     trust,
                     group.region_ab,
                 )
-                for group, (chroma, trust) in zip(members, matched, strict=True)
+                for group, (chroma, pixel_trust), trust in zip(
+                    members, matched, trusts, strict=True
+                )
             ]
         else:
             chromas = [

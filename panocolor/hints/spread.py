@@ -197,9 +197,10 @@ def fill_segments(
     if floor <= 0 or seeded.size == 0:
         return local, reach
     local, reach = local.copy(), reach.copy()
+    known_confidence = match_confidence or {}
+    low, high = confident
     for segment_id in seeded:
-        confidence = (match_confidence or {}).get(int(segment_id), 0.0)
-        low, high = confident
+        confidence = known_confidence.get(int(segment_id), 0.0)
         segment_floor = floor * float(np.clip((high - confidence) / max(high - low, 1e-6), 0, 1))
         if segment_floor <= 0:
             continue

@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from panocolor.composite.anchor import CONFIDENT, anchor_to_region, region_chroma
+from panocolor.composite.anchor import (
+    CONFIDENT,
+    anchor_to_region,
+    matched_confidence,
+    region_chroma,
+)
 
 
 def field(seed: int = 0) -> np.ndarray:
@@ -30,7 +35,9 @@ def test_the_shift_grows_as_the_matches_weaken_and_keeps_the_texture(confidence,
     core = np.zeros(chroma.shape[:2], bool)
     core[2:9, 3:12] = True
     target = np.array([25.0, -15.0], np.float32)
-    out = anchor_to_region(chroma, core, np.full(core.shape, confidence, np.float32), target)
+    out = anchor_to_region(
+        chroma, core, matched_confidence(np.full(core.shape, confidence, np.float32), core), target
+    )
     strength = max(0.0, 1.0 - confidence / CONFIDENT)
     before, after = chroma[core].mean(axis=0), out[core].mean(axis=0)
     np.testing.assert_allclose(after - before, strength * (target - before), atol=1e-3)
@@ -41,10 +48,16 @@ def test_the_shift_grows_as_the_matches_weaken_and_keeps_the_texture(confidence,
 def test_a_confident_segment_or_one_without_region_or_matches_is_left_alone():
     chroma, core = field(), np.ones((12, 16), bool)
     target = np.array([40.0, 0.0], np.float32)
-    assert anchor_to_region(chroma, core, np.full(core.shape, 0.8, np.float32), target) is chroma
-    assert anchor_to_region(chroma, core, np.full(core.shape, 0.1, np.float32), None) is chroma
+    assert (
+        anchor_to_region(chroma, core, matched_confidence(np.full(core.shape, 0.8), core), target)
+        is chroma
+    )
+    assert (
+        anchor_to_region(chroma, core, matched_confidence(np.full(core.shape, 0.1), core), None)
+        is chroma
+    )
     unmatched = np.zeros(core.shape, np.float32)
-    assert anchor_to_region(chroma, core, unmatched, target) is chroma
+    assert anchor_to_region(chroma, core, matched_confidence(unmatched, core), target) is chroma
 
 
 def test_only_the_cores_matched_pixels_set_the_confidence():
@@ -53,7 +66,9 @@ def test_only_the_cores_matched_pixels_set_the_confidence():
     confidence = np.zeros(core.shape, np.float32)
     confidence[::2, :8:2] = 0.25  # a lattice of matches inside the core, none elsewhere
     confidence[:, 8:] = 1.0  # a confident neighbour does not count
-    out = anchor_to_region(chroma, core, confidence, np.array([10.0, 10.0], np.float32))
+    out = anchor_to_region(
+        chroma, core, matched_confidence(confidence, core), np.array([10.0, 10.0], np.float32)
+    )
     before = chroma[core].mean(axis=0)
     expected = 0.5 * (np.array([10.0, 10.0]) - before)  # 1 - 0.25 / 0.5
     np.testing.assert_allclose(out[core].mean(axis=0) - before, expected, atol=1e-3)
@@ -63,5 +78,7 @@ def test_only_the_cores_matched_pixels_set_the_confidence():
 def test_confident_sets_where_anchoring_stops(confident):
     chroma, core = field(), np.ones((12, 16), bool)
     half = np.full(core.shape, confident / 2, np.float32)
-    out = anchor_to_region(chroma, core, half, np.zeros(2, np.float32), confident=confident)
+    out = anchor_to_region(
+        chroma, core, matched_confidence(half, core), np.zeros(2, np.float32), confident=confident
+    )
     np.testing.assert_allclose(out.mean(axis=(0, 1)), 0.5 * chroma.mean(axis=(0, 1)), atol=1e-3)
