@@ -36,7 +36,7 @@ from typing import Literal, NamedTuple
 import cv2
 import numpy as np
 
-from panocolor.composite.anchor import anchor_to_region, matched_confidence, region_chroma
+from panocolor.composite.anchor import anchor_segment, matched_confidence, region_chroma
 from panocolor.composite.masks import soft_masks
 from panocolor.imaging import WORKING_PIXELS, guided_upsample, resize_to_pixels
 from panocolor.reference.base import ImageKey, ReferenceImage, ReferencePlan
@@ -126,7 +126,15 @@ def faithful_chroma(
                 (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
                 trust = matched_confidence(raw.confidence, core)
                 _record(confidence, (segment.id,), trust)
-                small_ab = anchor_to_region(matcher.refine(small_l, *raw), core, trust, region_ab)
+                small_ab = anchor_segment(
+                    matcher,
+                    lightness,
+                    reference.lab,
+                    pair,
+                    matcher.refine(small_l, *raw),
+                    trust,
+                    region_ab,
+                )
                 full = guided_upsample(small_ab, small_l, lightness)
             else:
                 full = transfer(lightness, reference.lab, reference_mask=group.region)
@@ -210,14 +218,17 @@ def fast_chroma(
             # neighbour spread over the whole neighbour (a new sky reference recoloured
             # the buildings under it).
             chromas = [
-                anchor_to_region(
+                anchor_segment(
+                    matcher,
+                    lightness,
+                    reference.lab,
+                    pair,
                     matcher.refine(small_l, chroma, pixel_trust * group.core),
-                    group.core,
                     trust,
                     group.region_ab,
                 )
-                for group, (chroma, pixel_trust), trust in zip(
-                    members, matched, trusts, strict=True
+                for pair, (chroma, pixel_trust), trust, group in zip(
+                    pairs, matched, trusts, members, strict=True
                 )
             ]
         else:

@@ -162,9 +162,10 @@ class DeepLabSegmenter:
         fast mode with probes that never saw the photos (``perobject-fast-heldout``)
         scored, on the 31 COCO photos (self) ΔE00 / bleeding / adherence 4.03 / 7.50 /
         4.27 against 4.08 / 7.42 / 4.19 without, and on the 32 COCO pairs 12.67 /
-        18.35 / 8.37 against 12.68 / 18.29 / 8.25; it is the default for the names,
-        which per-class references (``--ref sky=...``), galleries and the web app's
-        segment list go by.
+        18.35 / 8.37 against 12.68 / 18.29 / 8.25 (both before weak matches were
+        anchored; the README's figures table has the current ones); it is the default
+        for the names, which per-class references (``--ref sky=...``), galleries and
+        the web app's segment list go by.
     num_threads : int, optional
         Threads per TFLite interpreter.
 

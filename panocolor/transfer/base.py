@@ -210,6 +210,28 @@ class MatchedChroma(NamedTuple):
     confidence: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class RegionParts:
+    """A region pair split into parts that mean the same thing on both sides.
+
+    Parts are clusters of the semantic descriptors of the target region and the
+    reference region together (a face, a coat, hair); a part present on one side only
+    is dropped. Per-object compositing anchors each part of a weakly matched segment to
+    its reference part's colour (:func:`~panocolor.composite.anchor.anchor_parts`).
+
+    Attributes
+    ----------
+    membership : (h, w, K) float32 ndarray
+        Soft membership of every working-size target pixel in each kept part (rows
+        sum to at most 1: the share of dropped parts is left out).
+    reference_ab : (K, 2) float32 ndarray
+        Mean a*b* of each part's reference pixels.
+    """
+
+    membership: np.ndarray
+    reference_ab: np.ndarray
+
+
 @runtime_checkable
 class RegionMatcher(Protocol):
     """Optional capability of a backend: answer many region pairs in one pass.
@@ -232,3 +254,7 @@ class RegionMatcher(Protocol):
     def refine(
         self, small_l: np.ndarray, small_ab: np.ndarray, confidence: np.ndarray | None = None
     ) -> np.ndarray: ...
+
+    def region_parts(
+        self, lightness: np.ndarray, reference_lab: np.ndarray, pair: RegionPair
+    ) -> RegionParts | None: ...

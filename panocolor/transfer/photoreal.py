@@ -44,6 +44,7 @@ from panocolor.transfer.base import (
     MaskedTransfer,
     MatchedChroma,
     RegionPair,
+    RegionParts,
     TransferInputs,
 )
 from panocolor.transfer.features import match_lightness, texture_features
@@ -55,6 +56,7 @@ from panocolor.transfer.matching import (
     prepare,
     shrink_mask,
 )
+from panocolor.transfer.parts import region_parts
 
 __all__ = ["PhotorealTransfer", "match_lightness", "texture_features"]
 
@@ -111,8 +113,7 @@ class PhotorealTransfer(MaskedTransfer):
         development photos, self protocol, ΔE00 / PSNR / s per photo (one run, under
         load): 1 gave 3.72 / 30.17 / 2.3, 2 gave 3.74 / 30.12 / 1.4, 3 gave 3.77 /
         30.04 / 1.4; on the 32 COCO pairs 12.71 ΔE00 and 18.29 / 18.28 / 18.29
-        bleeding for all three. kodim04 from kodim15 on a quiet machine: 1.12 s,
-        0.57 s, 0.27 s.
+        bleeding for all three. kodim04 from kodim15, quiet: 1.12 / 0.57 / 0.27 s.
     semantic_weight : float
         Weight of the semantic descriptors among the matching features, in L* units
         per unit of the first principal component (0: lightness and texture only).
@@ -144,26 +145,12 @@ class PhotorealTransfer(MaskedTransfer):
         in the matching space (L* units for lightness and texture, plus the weighted
         descriptors, whose region matches lie about 11 apart at the median on kodim04
         from kodim15). 0 ignores regions (single-reference matching), inf never leaves
-        the region. Re-chosen with region pairs matching on the descriptors (issue 12;
-        lightness and texture only gave, on all 31 COCO photos, self protocol, 5.32
-        CIEDE2000 with deeplab segments and 4.47 with true segments at 5). Mean
-        CIEDE2000 / bleeding / adherence, fast mode, first 12 of the 31 COCO photos
-        (self protocol): deeplab segments 4.27 / 7.41 / 4.15 with 5, 4.44 / 7.55 /
-        4.36 with 12, 4.56 / 7.79 / 4.62 with inf; true segments 3.98 / 7.06 / 3.36,
-        3.90 / 6.82 / 2.92, 3.87 / 6.76 / 2.73 (first 13 photos at 5: 4.10 and 3.82).
-        First 5 of the 32 COCO pairs, fast mode: deeplab 12.60 / 18.34 / 8.58 with 5,
-        12.91 / 19.08 / 8.43 with inf; true segments 12.58 / 18.29 / 7.32 and 12.69 /
-        17.87 / 4.58; single-reference photoreal 12.81 / 18.72 / 8.77. Deeplab
-        mislabels (giraffes called "building", snow called "road") are what the
-        preference forgives; with true segments, whose labels are right, inf adheres
-        better. Cost: with 5 most region matches are farther than the preference, so
-        most pixels are searched in the whole reference too (about 2x the time of inf).
-        12 was kept: with 5 (descriptors on), the synthetic sky of ``tests/composite/
-        test_perobject.py``, correctly labelled by a model, draws grass colour (b*
-        -22 against -37 with 12), though on all 31 COCO photos (self), with given
-        labels strict, 5 gave 3.99 / 7.31 / 4.13 against 4.08 / 7.42 / 4.19 and the
-        32 COCO pairs did not move (12.68 / 18.25 / 8.27 against 12.68 / 18.29 / 8.25).
-        Re-chosen with the stuff probe as the default and weak matches anchored to
+        the region. Deeplab mislabels (giraffes called "building", snow called "road")
+        are what the preference forgives; with true segments, whose labels are right,
+        inf adheres better (first 5 of the 32 COCO pairs, true segments, adherence 4.58
+        with inf, 7.32 with 5). Pixels whose region matches are farther than the
+        preference are also searched in the whole reference (5 took 2x inf's time).
+        Chosen with the stuff probe as the default and weak matches anchored to
         their region's colour, fast mode with probes that never saw the photos
         (``perobject-fast-heldout``), ΔE00 / bleeding / adherence / blotchiness, 31
         COCO photos (self): 6 gave 3.96 / 7.33 / 4.06 / 0.021, 8: 3.98 / 7.38 / 4.08 /
@@ -171,6 +158,10 @@ class PhotorealTransfer(MaskedTransfer):
         pairs: 6 gave 12.60 / 18.16 / 7.67 / 0.039, 8: 12.61 / 18.17 / 7.65 / 0.040,
         12: 12.63 / 18.19 / 7.65 / 0.042. 8 is kept: that synthetic sky's b* is -31
         with 8 and -25 with 6 (-37 with 12, -40 without descriptors).
+    parts, part_softness : int, float
+        Parts of a region pair, on the descriptors, that per-object compositing
+        anchors one by one (0 or 1: none), and how softly pixels belong to them
+        (:mod:`panocolor.transfer.parts`, with the measurements).
     """
 
     working_pixels: int = WORKING_PIXELS
@@ -182,6 +173,8 @@ class PhotorealTransfer(MaskedTransfer):
     sigma: float = 4.0
     region_remap: float = 0.5
     region_preference: float = 8.0
+    parts: int = 3
+    part_softness: float = 10.0
     query_stride: int = 2
     semantic_weight: float = 8.0
     semantic_components: int = 8
@@ -272,6 +265,13 @@ class PhotorealTransfer(MaskedTransfer):
                 )
             outputs.append(MatchedChroma(chroma.reshape(shape + (2,)), confidence.reshape(shape)))
         return outputs
+
+    def region_parts(
+        self, lightness: np.ndarray, reference_lab: np.ndarray, pair: RegionPair
+    ) -> RegionParts | None:
+        """The parts a region pair shares, at working size (None: no descriptors)."""
+        prepared = self._prepare(lightness, reference_lab)
+        return region_parts(prepared, pair, self.parts, self.part_softness)
 
     def semantic_encoder(self) -> SemanticEncoder | None:
         """The descriptor source in use, or None (no weight, or no model file)."""
