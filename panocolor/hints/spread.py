@@ -21,13 +21,15 @@ Without a reference, the reference chroma is 0: what no hint reaches stays gray.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
 
 from panocolor.hints.chroma import chroma_at, relative_chroma
-from panocolor.hints.upsample import joint_upsample
+from panocolor.hints.upsample import joint_upsample, row_bands
 from panocolor.imaging.propagate import lightness_guide
 from panocolor.imaging.resample import WORKING_PIXELS, resize_to_pixels, resize_to_shape
 from panocolor.segment.segmentation import Segmentation
@@ -193,29 +195,37 @@ def fill_segments(
     right over the segment but for local detail, which one hint's colour spread over
     all of it would only overwrite.
     """
-    seeded = np.unique(ids[seeds > 0])
-    if floor <= 0 or seeded.size == 0:
+    if floor <= 0 or not (seeds > 0).any():
         return local, reach
-    local, reach = local.copy(), reach.copy()
+    # Per-segment sums by bincount over segment ids (one pass, however many segments).
+    labels, index = np.unique(ids, return_inverse=True)
+    index = index.reshape(ids.shape)
+    count = len(labels)
+    total = np.bincount(index.ravel(), seeds.ravel(), count)
+
+    def seed_mean(values: np.ndarray) -> np.ndarray:  # (count, C) seed-weighted means
+        flat = values.reshape(-1, values.shape[-1]) * seeds.reshape(-1, 1)
+        sums = [np.bincount(index.ravel(), column, count) for column in flat.T]
+        return np.stack(sums, axis=1) / np.maximum(total, 1e-12)[:, None]
+
     known_confidence = match_confidence or {}
     low, high = confident
-    for segment_id in seeded:
-        confidence = known_confidence.get(int(segment_id), 0.0)
-        segment_floor = floor * float(np.clip((high - confidence) / max(high - low, 1e-6), 0, 1))
-        if segment_floor <= 0:
-            continue
-        inside = ids == segment_id
-        weight = seeds * inside
-        total = weight.sum()
-        mean = (seed_values * weight[..., None]).sum(axis=(0, 1)) / total
-        local[inside & ~known] = mean
-        seed_chroma = (chroma_small * weight[..., None]).sum(axis=(0, 1)) / total
-        distance = chroma_small[inside] - seed_chroma
-        alike = np.exp(-(distance * distance).sum(axis=1) / (2.0 * likeness * likeness))
-        # A hint far from the reference's colour says the reference was wrong there,
-        # likely on the whole segment: filled as much as the seeds' trust (values' 4th).
-        alike = np.maximum(alike, mean[3])
-        reach[inside] = np.maximum(reach[inside], segment_floor * alike)
+    confidence = np.array([known_confidence.get(int(i), 0.0) for i in labels])
+    segment_floor = floor * np.clip((high - confidence) / max(high - low, 1e-6), 0, 1)
+    segment_floor[total <= 0] = 0.0  # segments without a seed
+    filled = segment_floor[index] > 0
+    if not filled.any():
+        return local, reach
+    means = seed_mean(seed_values)
+    local, reach = local.copy(), reach.copy()
+    fill = filled & ~known
+    local[fill] = means[index[fill]]
+    distance = chroma_small - seed_mean(chroma_small)[index]
+    alike = np.exp(-(distance * distance).sum(axis=-1) / (2.0 * likeness * likeness))
+    # A hint far from the reference's colour says the reference was wrong there, likely
+    # on the whole segment: filled as much as the seeds' trust (the values' 4th).
+    alike = np.maximum(alike, means[index, 3])
+    reach[filled] = np.maximum(reach[filled], (segment_floor[index] * alike)[filled])
     return local, reach
 
 
@@ -249,14 +259,22 @@ def blend_hints(
     layers = [rel_small * reach_small[..., None], reach_small[..., None]]
     if shift_small is not None:
         layers.append(shift_small)
-    full = joint_upsample(np.dstack(layers).astype(np.float32), small_l, lightness)
-    reach = np.clip(full[..., 3], 0.0, 1.0)
-    rel = full[..., :3] / np.maximum(full[..., 3:4], 1e-3)
-    hinted = chroma_at(lightness, rel)
-    ab = chroma * (1.0 - reach)[..., None] + hinted * reach[..., None]
-    if shift_small is not None:
-        ab += full[..., 4:6]
-    return ab.astype(np.float32)
+    stacked = np.dstack(layers).astype(np.float32)
+    ab = np.empty(chroma.shape, np.float32)
+
+    def blend(band: slice) -> None:
+        full = joint_upsample(stacked, small_l, lightness, rows=band)
+        reach = np.clip(full[..., 3], 0.0, 1.0)
+        rel = full[..., :3] / np.maximum(full[..., 3:4], 1e-3)
+        hinted = chroma_at(lightness[band], rel)
+        ab[band] = chroma[band] * (1.0 - reach)[..., None] + hinted * reach[..., None]
+        if shift_small is not None:
+            ab[band] += full[..., 4:6]
+
+    # Band by band on every core: numpy and OpenCV release the GIL on arrays this size.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(blend, row_bands(*lightness.shape)))
+    return ab
 
 
 def working_lightness(lightness: np.ndarray) -> np.ndarray:

@@ -32,8 +32,21 @@ def _axis(full: int, small: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return low, high, (position - low).astype(np.float32)
 
 
+def row_bands(height: int, width: int) -> list[slice]:
+    """Row slices of a (height, width) image of about :data:`BAND_PIXELS` pixels each."""
+    rows_per_band = max(1, BAND_PIXELS // max(width, 1))
+    return [
+        slice(start, min(height, start + rows_per_band))
+        for start in range(0, height, rows_per_band)
+    ]
+
+
 def joint_upsample(
-    layer: np.ndarray, small_l: np.ndarray, lightness: np.ndarray, sigma: float = RANGE_SIGMA
+    layer: np.ndarray,
+    small_l: np.ndarray,
+    lightness: np.ndarray,
+    sigma: float = RANGE_SIGMA,
+    rows: slice | None = None,
 ) -> np.ndarray:
     """Upsample ``layer`` to ``lightness``'s size, guided by L* (joint bilateral, 2 x 2).
 
@@ -47,26 +60,32 @@ def joint_upsample(
         Full-size L* in [0, 100].
     sigma : float, optional
         Range scale in L* units.
+    rows : slice, optional
+        Only these full-size rows (step 1), e.g. one of :func:`row_bands` per thread.
 
     Returns
     -------
     (H, W, C) float32 ndarray
-        Each pixel a convex combination of the four working pixels around it.
+        Each pixel a convex combination of the four working pixels around it (only
+        the ``rows`` when given: (len(rows), W, C)).
     """
     height, width = lightness.shape
     small_h, small_w = small_l.shape
     cols = _axis(width, small_w)
-    out = np.empty((height, width, layer.shape[2]), np.float32)
-    rows_per_band = max(1, BAND_PIXELS // width)
+    rows = slice(0, height) if rows is None else slice(*rows.indices(height)[:2])
+    out = np.empty((rows.stop - rows.start, width, layer.shape[2]), np.float32)
     row_low, row_high, row_t = _axis(height, small_h)
-    for start in range(0, height, rows_per_band):
-        band = slice(start, min(height, start + rows_per_band))
+    for part in row_bands(rows.stop - rows.start, width):
+        band = slice(rows.start + part.start, rows.start + part.stop)
         own = lightness[band]
         total = np.zeros(own.shape, np.float32)
         acc = np.zeros(own.shape + (layer.shape[2],), np.float32)
-        for rows, row_weight in ((row_low[band], 1 - row_t[band]), (row_high[band], row_t[band])):
+        for source_rows, row_weight in (
+            (row_low[band], 1 - row_t[band]),
+            (row_high[band], row_t[band]),
+        ):
             # Rows, then columns: two plain takes are much faster than one 2-D fancy index.
-            l_rows, layer_rows = small_l.take(rows, axis=0), layer.take(rows, axis=0)
+            l_rows, layer_rows = small_l.take(source_rows, axis=0), layer.take(source_rows, axis=0)
             for cols_at, col_weight in ((cols[0], 1 - cols[2]), (cols[1], cols[2])):
                 difference = (own - l_rows.take(cols_at, axis=1)) * np.float32(1 / sigma)
                 weight = np.exp(-(difference * difference))
@@ -74,5 +93,5 @@ def joint_upsample(
                 weight *= row_weight[:, None] * col_weight[None, :]
                 acc += weight[..., None] * layer_rows.take(cols_at, axis=1)
                 total += weight
-        out[band] = acc / np.maximum(total, 1e-12)[..., None]
+        out[part] = acc / np.maximum(total, 1e-12)[..., None]
     return out

@@ -214,3 +214,24 @@ def test_a_hint_fills_a_segment_only_as_far_as_its_match_was_unsure(confidence, 
     assert max(_hue_gap(h, green_hue) for h in _hue(ab[140:160, 5:15]).ravel()) < 5.0
     beyond = np.abs(ab[:, 220:] - chroma[:, 220:]).max()
     assert beyond > 20.0 if filled else beyond < 1.0
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 300), (613, 1000), (1500, 97)])
+def test_joint_upsample_by_rows_equals_the_whole(shape):
+    """The bands ``blend_hints`` hands to its threads put together the same pixels."""
+    from panocolor.hints.upsample import joint_upsample, row_bands
+
+    rng = np.random.default_rng(0)
+    lightness = (100 * rng.random(shape)).astype(np.float32)
+    small_shape = (max(1, shape[0] // 4), max(1, shape[1] // 4))
+    small_l = (100 * rng.random(small_shape)).astype(np.float32)
+    layer = rng.random(small_shape + (5,)).astype(np.float32)
+    whole = joint_upsample(layer, small_l, lightness)
+    bands = row_bands(*shape)
+    assert [r for band in bands for r in range(band.start, band.stop)] == list(range(shape[0]))
+    pieces = np.concatenate([joint_upsample(layer, small_l, lightness, rows=b) for b in bands])
+    np.testing.assert_array_equal(pieces, whole)
+    np.testing.assert_array_equal(
+        joint_upsample(layer, small_l, lightness, rows=slice(shape[0] // 2, None)),
+        whole[shape[0] // 2 :],
+    )
