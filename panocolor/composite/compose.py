@@ -10,11 +10,10 @@ transparency onto white the way the readers composited its gray.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
-import cv2
 import numpy as np
 
+from panocolor.imaging.bands import in_threads, row_bands
 from panocolor.imaging.colorspace import (
     in_gamut,
     lab_to_linear,
@@ -157,14 +156,11 @@ def _in_bands(
     if lightness.ndim == 0 or lightness.size <= TILE_PIXELS:
         return tile(lightness, ab)
     out = np.empty(lightness.shape + (3,), dtype)
-    rows = max(1, TILE_PIXELS * lightness.shape[0] // lightness.size)
-    bands = [slice(start, start + rows) for start in range(0, lightness.shape[0], rows)]
 
     def compose_band(band: slice) -> None:
         out[band] = tile(lightness[band], ab[band])
 
-    with ThreadPoolExecutor(max(1, min(cv2.getNumThreads(), len(bands)))) as pool:
-        list(pool.map(compose_band, bands))  # list() re-raises a band's error here
+    in_threads(compose_band, row_bands(*lightness.shape[:2], pixels=TILE_PIXELS))
     return out
 
 

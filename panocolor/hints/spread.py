@@ -21,15 +21,14 @@ Without a reference, the reference chroma is 0: what no hint reaches stays gray.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
 
 from panocolor.hints.chroma import chroma_at, relative_chroma
-from panocolor.hints.upsample import joint_upsample, row_bands
+from panocolor.hints.upsample import joint_upsample
+from panocolor.imaging.bands import in_threads, row_bands
 from panocolor.imaging.propagate import lightness_guide
 from panocolor.imaging.resample import WORKING_PIXELS, resize_to_pixels, resize_to_shape
 from panocolor.segment.segmentation import Segmentation
@@ -271,9 +270,7 @@ def blend_hints(
         if shift_small is not None:
             ab[band] += full[..., 4:6]
 
-    # Band by band on every core: numpy and OpenCV release the GIL on arrays this size.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        list(pool.map(blend, row_bands(*lightness.shape)))
+    in_threads(blend, row_bands(*lightness.shape))
     return ab
 
 

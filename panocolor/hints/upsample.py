@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-BAND_PIXELS = 1 << 18  # full-size pixels per band: temporaries stay a few tens of MB
+from panocolor.imaging.bands import row_bands
+
 RANGE_SIGMA = 3.0  # L*: a working pixel this much lighter or darker counts e^-1 as much
 _FLOOR = 1e-6  # spatial weight kept when no neighbour is close in L* (thin structures)
 
@@ -30,15 +31,6 @@ def _axis(full: int, small: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     low = np.minimum(position.astype(np.int64), small - 1)
     high = np.minimum(low + 1, small - 1)
     return low, high, (position - low).astype(np.float32)
-
-
-def row_bands(height: int, width: int) -> list[slice]:
-    """Row slices of a (height, width) image of about :data:`BAND_PIXELS` pixels each."""
-    rows_per_band = max(1, BAND_PIXELS // max(width, 1))
-    return [
-        slice(start, min(height, start + rows_per_band))
-        for start in range(0, height, rows_per_band)
-    ]
 
 
 def joint_upsample(

@@ -1,8 +1,9 @@
 """Operations on image arrays shared by the stages (ground floor: it imports no stage).
 
 ``colorspace`` (sRGB <-> CIELAB, the gamut's chroma limit), ``resample`` (the one
-working-size rule), ``filters`` (box and guided filters, guided upsampling) and
-``propagate`` (edge-aware spreading of sparse chroma).
+working-size rule), ``filters`` (box and guided filters, guided upsampling),
+``propagate`` (edge-aware spreading of sparse chroma) and ``bands`` (row bands of a
+large image, and running a function over them in threads).
 """
 
 from panocolor.imaging.colorspace import (

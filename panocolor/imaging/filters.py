@@ -19,7 +19,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-_BAND_PIXELS = 1 << 18  # pixels per in-place band in guided_upsample: cache-sized
+from panocolor.imaging.bands import BAND_PIXELS, row_bands
+
+_BAND_PIXELS = BAND_PIXELS  # pixels per in-place band in guided_upsample: cache-sized
 
 
 def box_filter(image: np.ndarray, radius: int) -> np.ndarray:
@@ -169,14 +171,7 @@ def guided_upsample(
     offset = cv2.resize(box_filter(offset, radius), size, interpolation=cv2.INTER_LINEAR)
     offset = offset.reshape(full)
     # In place, band by band: two full-size (H, W, C) arrays in all, and no temporaries.
-    for band in _bands(*guide_full.shape):
+    for band in row_bands(*guide_full.shape, pixels=_BAND_PIXELS):
         chroma[band] *= guide_full[band, :, None]
         chroma[band] += offset[band]
     return chroma
-
-
-def _bands(height: int, width: int) -> list[slice]:
-    """Row slices of at most :data:`_BAND_PIXELS` pixels each (at least one row) covering
-    ``height`` rows: one band up to 262,144 pixels, several above."""
-    rows = max(1, _BAND_PIXELS // max(1, width))
-    return [slice(start, start + rows) for start in range(0, height, rows)]

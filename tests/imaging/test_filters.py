@@ -16,18 +16,18 @@ from panocolor.pipeline import Colorizer, Settings
 
 
 class BandSpy:
-    """Wraps ``filters._bands`` and records how many bands each call returned."""
+    """Wraps ``filters.row_bands`` and records how many bands each call returned."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.counts: list[int] = []
-        original = filters._bands
+        original = filters.row_bands
 
-        def spy(height: int, width: int) -> list[slice]:
-            bands = original(height, width)
+        def spy(height: int, width: int, **options: int) -> list[slice]:
+            bands = original(height, width, **options)
             self.counts.append(len(bands))
             return bands
 
-        monkeypatch.setattr(filters, "_bands", spy)
+        monkeypatch.setattr(filters, "row_bands", spy)
 
 
 def _inputs(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -68,7 +68,7 @@ def test_up_to_262144_pixels_is_one_band(monkeypatch):
 
 @given(height=st.integers(1, 5000), width=st.integers(1, 400_000))
 def test_bands_cover_every_row_once_within_the_band_budget(height, width):
-    bands = filters._bands(height, width)
+    bands = filters.row_bands(height, width, pixels=filters._BAND_PIXELS)
     rows = [r for band in bands for r in range(height)[band]]
     assert rows == list(range(height))
     for band in bands:
