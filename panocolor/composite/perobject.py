@@ -4,8 +4,10 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
 
 ``faithful``
     The original method, with its defects fixed: for every segment, a full-image
-    transfer of the gray photo from that segment's reference region, a binary mask,
-    and the sum of the masked results. Cost grows with the number of segments.
+    transfer of the gray photo from that segment's reference region, a mask, and the
+    sum of the masked results. The masks are fast mode's soft ones (the original's
+    binary masks left a seam at every boundary), and the sum is brought to full
+    resolution once. Cost grows with the number of segments.
     Backends that match regions (``photoreal``) remap the reference region's L*
     towards the segment's, as in fast mode.
 ``fast`` (default)
@@ -83,50 +85,63 @@ def faithful_chroma(
     segmentation: Segmentation,
     plan: ReferencePlan,
     transfer: ColorTransfer,
+    *,
+    working_pixels: int = WORKING_PIXELS,
+    soft_radius: int = 3,
 ) -> PerObjectChroma:
-    """Sum over segments of (full-image transfer from its reference) x (its binary mask).
+    """Sum over segments of (full-image transfer from its reference) x (its soft mask).
+
+    Every segment's transfer colours the whole photo; its mask keeps that colour on
+    the segment's pixels, feathered across the rim along the gray photo's edges as in
+    fast mode (the same :func:`~panocolor.composite.masks.soft_masks`, which sum to
+    1). Binary masks instead (the original method's) put a hard seam at every
+    boundary: 32 COCO pairs with true segments, bleeding 18.41 against 17.97, worse
+    than single reference (18.34).
 
     Parameters
     ----------
     lightness : (H, W) float32 ndarray
         L* in [0, 100] at full resolution.
     segmentation : Segmentation
-        Any size; resized to ``lightness`` by nearest neighbour.
+        Any size; resized to the working size by nearest neighbour.
     plan : ReferencePlan
         One choice per segment.
     transfer : ColorTransfer
-        The backend.
+        The backend; it is given working-size inputs.
+    working_pixels : int, optional
+        Pixel budget of the working resolution (a matcher's own budget wins).
+    soft_radius : int, optional
+        Radius (working pixels) of the edge-aware soft masks.
 
     Returns
     -------
     PerObjectChroma
     """
     matcher = transfer if isinstance(transfer, RegionMatcher) else None
-    small_l = resize_to_pixels(lightness, matcher.working_pixels) if matcher else None
-    full_seg = (
-        segmentation
-        if segmentation.shape == lightness.shape
-        else segmentation.resized(lightness.shape)
-    )
-    small_seg = segmentation.resized(small_l.shape) if small_l is not None else None
-    segments = {segment.id: segment for segment in segmentation.segments}
-    ab = np.zeros(lightness.shape + (2,), np.float32)
+    small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
+    small_seg = segmentation.resized(small_l.shape)
+    weights = soft_masks(small_seg, small_l, radius=soft_radius)  # (K, h, w), sums to 1
+    index = {segment.id: k for k, segment in enumerate(small_seg.segments)}
+    ab = np.zeros(small_l.shape + (2,), np.float32)
     confidence: dict[int, float] = {}
     for group in plan.groups():
         reference = group.image.image
         region_ab = region_chroma(reference.lab, group.region) if matcher else None
-        for segment in (segments[i] for i in group.segment_ids):
+        whole: np.ndarray | None = None  # a plain backend's transfer, the same for all members
+        for k in (index[i] for i in group.segment_ids if i in index):  # some vanish when shrunk
+            segment = small_seg.segments[k]
             if matcher is not None:
                 # A whole-image transfer, with the reference region's L* remapped towards
-                # this segment's as in fast mode, so the two modes differ only in
-                # compositing. Full-resolution L* (masks at working size): the backend's
-                # descriptors then see what the segmenter saw, and the model runs once.
+                # this segment's as in fast mode, so the two modes differ only in where
+                # each transfer is computed. Full-resolution L* (masks at working size):
+                # the backend's descriptors then see what the segmenter saw, and the
+                # model runs once.
                 core = small_seg.ids == segment.id
                 pair = RegionPair(None, group.region, core, strict=segment.label_given)
                 (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
                 trust = matched_confidence(raw.confidence, core)
                 _record(confidence, (segment.id,), trust)
-                small_ab = anchor_segment(
+                chroma = anchor_segment(
                     matcher,
                     lightness,
                     reference.lab,
@@ -135,12 +150,12 @@ def faithful_chroma(
                     trust,
                     region_ab,
                 )
-                full = guided_upsample(small_ab, small_l, lightness)
             else:
-                full = transfer(lightness, reference.lab, reference_mask=group.region)
-            mask = full_seg.ids == segment.id
-            ab[mask] = full[mask]
-    return PerObjectChroma(ab, confidence)
+                if whole is None:
+                    whole = transfer(small_l, reference.lab, reference_mask=group.region)
+                chroma = whole
+            ab += weights[k][..., None] * chroma
+    return PerObjectChroma(guided_upsample(ab, small_l, lightness), confidence)
 
 
 def fast_chroma(

@@ -29,7 +29,8 @@ from panocolor.web.routes import hints, jobs, pages, segments, sessions
 from panocolor.web.store import SessionStore
 
 WEB_SETTINGS = Settings(mode="faithful")
-"""Default settings: ``faithful`` compositing, so a swap changes only its own segment."""
+"""Default settings: ``faithful`` compositing, so a swap changes only its own segment (and
+the rim its soft mask feathers into the neighbours)."""
 
 _BODY_OVERHEAD = 1 << 20  # multipart headers and form fields around an upload
 

@@ -397,3 +397,33 @@ def test_matchers_report_each_segments_match_confidence(scene, mode_chroma):
     assert min(matched.confidence.values()) > 0.3
     # A backend that does not match regions knows nothing of its confidence.
     assert mode_chroma(lab[..., 0], target, plan, build_transfer("reinhard")).confidence == {}
+
+
+@pytest.mark.parametrize("transfer", ["photoreal", "reinhard"])
+@pytest.mark.parametrize("mode_chroma", [fast_chroma, faithful_chroma])
+def test_no_seam_where_the_gray_photo_shows_no_edge(mode_chroma, transfer):
+    """Two segments of one even surface, coloured from two regions: a ramp, not a step.
+
+    The gray photo is flat across the boundary, so nothing in it says where one colour
+    ends; binary masks (the original method's, faithful mode before) jumped from one
+    region's colour to the other between two neighbouring pixels.
+    """
+    height, width = 48, 96
+    lightness = np.full((height, width), 60.0, np.float32)
+    lightness += np.random.default_rng(1).normal(0, 0.5, lightness.shape).astype(np.float32)
+    ids = np.where(np.arange(width)[None, :] < width // 2, 1, 2) * np.ones((height, 1), int)
+    labels = {1: "wall", 2: "door"}
+    reference = np.zeros((height, width, 3), np.float32)
+    reference[..., 0] = lightness
+    reference[..., 1] = np.where(ids == 1, 40.0, -40.0)
+    target = segmentation_of(ids, labels, USER_SOURCE)
+    plan = plan_for(lightness, target, ColorImage(reference), segmentation_of(ids, labels))
+    backend = (
+        PhotorealTransfer(semantic_weight=0.0)
+        if transfer == "photoreal"
+        else build_transfer(transfer)
+    )
+    a_star = mode_chroma(lightness, target, plan, backend).ab[..., 0].mean(axis=0)
+    assert a_star[: width // 2 - 12].mean() > 30 and a_star[width // 2 + 12 :].mean() < -30
+    largest_step = np.abs(np.diff(a_star)).max()
+    assert largest_step < 0.4 * (a_star[:8].mean() - a_star[-8:].mean())

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import cv2
 import httpx
 import numpy as np
 import pytest
@@ -34,6 +35,10 @@ from panocolor.web import WEB_SETTINGS, Limits, create_app
 from panocolor.web.server import bind
 from panocolor.web.store import Job
 from tests.web.conftest import LIMITS, SUPERPIXEL, _encoded, _small
+
+# How far past a segment a swap may change pixels: the reach of the soft masks (a guided
+# filter of radius 3 touches pixels 6 away; these photos are below the working size).
+RIM_PIXELS = 6
 
 
 def _session(client: TestClient) -> str:
@@ -130,7 +135,9 @@ def test_flow_colorize_swap_rename_download(
     changed = np.abs(first.astype(int) - second.astype(int)).max(axis=2) > 2
     full_ids = np.asarray(Image.fromarray(ids).resize(first.shape[1::-1], Image.Resampling.NEAREST))
     assert changed[full_ids == chosen["id"]].mean() > 0.5
-    assert not changed[full_ids != chosen["id"]].any()
+    # Outside the segment, only the rim its soft mask feathers into may change.
+    outside = cv2.distanceTransform((full_ids != chosen["id"]).astype(np.uint8), cv2.DIST_L2, 5)
+    assert outside[changed].max() <= RIM_PIXELS
 
     download = client.get(f"{base}/result.png", params={"download": True})
     assert "attachment" in download.headers["content-disposition"]
