@@ -21,8 +21,8 @@ Two modes over the same :class:`~panocolor.reference.base.ReferencePlan`:
     blend is brought to full resolution once, guided by full-resolution L*.
 
 In both, with a matcher, a segment whose matches are weak has its mean colour moved
-towards its reference region's, the more the weaker they are
-(:func:`~panocolor.composite.anchor.anchor_to_region`).
+towards its reference region's, the more the weaker they are, and is made one tone
+over each surface the gray photo shows (:mod:`panocolor.composite.anchor`).
 
 In both, a segment whose label was given (ground truth, or named by a person:
 :attr:`~panocolor.segment.segmentation.Segment.label_given`) keeps to its reference
@@ -144,6 +144,7 @@ def faithful_chroma(
                 chroma = anchor_segment(
                     matcher,
                     lightness,
+                    small_l,
                     reference.lab,
                     pair,
                     matcher.refine(small_l, *raw),
@@ -236,6 +237,7 @@ def fast_chroma(
                 anchor_segment(
                     matcher,
                     lightness,
+                    small_l,
                     reference.lab,
                     pair,
                     matcher.refine(small_l, chroma, pixel_trust * group.core),

@@ -9,10 +9,13 @@ from hypothesis import strategies as st
 
 from panocolor.composite.anchor import (
     CONFIDENT,
+    anchor_segment,
     anchor_to_region,
+    coherent_tone,
     matched_confidence,
     region_chroma,
 )
+from panocolor.transfer.base import RegionPair
 
 
 def field(seed: int = 0) -> np.ndarray:
@@ -82,3 +85,42 @@ def test_confident_sets_where_anchoring_stops(confident):
         chroma, core, matched_confidence(half, core), np.zeros(2, np.float32), confident=confident
     )
     np.testing.assert_allclose(out.mean(axis=(0, 1)), 0.5 * chroma.mean(axis=(0, 1)), atol=1e-3)
+
+
+def test_a_weak_segment_becomes_one_tone_per_surface_the_gray_photo_shows():
+    """Patches on one even surface merge; a lightness edge and the outside are kept."""
+    rng = np.random.default_rng(3)
+    lightness = np.full((40, 60), 70.0, np.float32)
+    lightness[:, 30:] = 30.0  # two surfaces: light left, dark right
+    lightness += rng.normal(0, 0.3, lightness.shape).astype(np.float32)
+    chroma = np.zeros((40, 60, 2), np.float32)
+    chroma[:20, :30] = (25.0, 30.0)  # the light surface in a yellow and a green patch
+    chroma[20:, :30] = (-20.0, 10.0)
+    chroma[:, 30:] = (0.0, -30.0)  # the dark one blue
+    core = np.zeros((40, 60), bool)
+    core[:, :55] = True
+    toned = coherent_tone(chroma, lightness, core)
+    light = toned[2:-2, 2:28]
+    assert np.ptp(light[..., 0]) < 5.0, "the light surface is one tone"
+    assert light[..., 0].mean() == pytest.approx(2.5, abs=3.0)  # between its two patches
+    assert np.abs(toned[5:-5, 34:52] - (0.0, -30.0)).max() < 1.0, "the edge is kept"
+    np.testing.assert_array_equal(toned[~core], chroma[~core])  # outside: untouched
+    assert coherent_tone(chroma, lightness, np.zeros_like(core)) is chroma
+
+
+def test_only_weak_segments_are_made_coherent_with_or_without_a_region():
+    """From ``CONFIDENT`` up a segment is kept as matched; below, even one with no region
+    to anchor to (an ``unknown-k`` segment) is made one tone."""
+    lightness = np.full((12, 16), 50.0, np.float32)
+    chroma = field()
+    core = np.ones((12, 16), bool)
+    pair = RegionPair(core, None, core)
+    reference = np.zeros((12, 16, 3), np.float32)
+
+    def anchored(trust: float) -> np.ndarray:
+        # No matcher: neither path may need its parts (there is no region to part).
+        return anchor_segment(None, lightness, lightness, reference, pair, chroma, trust, None)
+
+    assert anchored(CONFIDENT) is chroma
+    toned = anchored(0.2)
+    assert np.ptp(toned[..., 0]) < 0.2 * np.ptp(chroma[..., 0])

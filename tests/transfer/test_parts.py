@@ -178,7 +178,9 @@ def test_a_part_matched_to_the_wrong_thing_is_drawn_to_its_counterpart():
         confidence = matched_confidence(trust, whole)
         refined = backend.refine(target, chroma, trust)
         region_ab = reference[..., 1:].reshape(-1, 2).mean(axis=0)
-        out = anchor_segment(backend, target, reference, pair, refined, confidence, region_ab)
+        out = anchor_segment(
+            backend, target, target, reference, pair, refined, confidence, region_ab
+        )
         return out[left].mean(axis=(0, 1)), confidence
 
     unparted, confidence = colour(parts=0)
