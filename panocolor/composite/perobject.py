@@ -91,12 +91,10 @@ def faithful_chroma(
 ) -> PerObjectChroma:
     """Sum over segments of (full-image transfer from its reference) x (its soft mask).
 
-    Every segment's transfer colours the whole photo; its mask keeps that colour on
-    the segment's pixels, feathered across the rim along the gray photo's edges as in
-    fast mode (the same :func:`~panocolor.composite.masks.soft_masks`, which sum to
-    1). Binary masks instead (the original method's) put a hard seam at every
-    boundary: 32 COCO pairs with true segments, bleeding 18.41 against 17.97, worse
-    than single reference (18.34).
+    Each segment's transfer colours the whole photo; fast mode's soft masks (summing
+    to 1, feathered along the gray photo's edges) keep it on the segment. Binary masks
+    (the original's) left a seam at every boundary: 32 COCO pairs, true segments,
+    bleeding 18.41 against 17.97, worse than single reference (18.34).
 
     Parameters
     ----------
@@ -131,11 +129,9 @@ def faithful_chroma(
         for k in (index[i] for i in group.segment_ids if i in index):  # some vanish when shrunk
             segment = small_seg.segments[k]
             if matcher is not None:
-                # A whole-image transfer, with the reference region's L* remapped towards
-                # this segment's as in fast mode, so the two modes differ only in where
-                # each transfer is computed. Full-resolution L* (masks at working size):
-                # the backend's descriptors then see what the segmenter saw, and the
-                # model runs once.
+                # A whole-image transfer, the region's L* remapped towards this segment's
+                # as in fast mode. Full-resolution L* (masks at working size): the
+                # descriptors see what the segmenter saw, and the model runs once.
                 core = small_seg.ids == segment.id
                 pair = RegionPair(None, group.region, core, strict=segment.label_given)
                 (raw,) = matcher.match_regions(lightness, reference.lab, [pair])
