@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from panocolor.imaging.propagate import propagate_chroma
+from panocolor.reference.base import ReferenceChoice
+from panocolor.reference.palette import StuffPalette
 from panocolor.transfer.base import RegionMatcher, RegionPair, RegionParts
 
 # Mean match confidence at which anchoring stops. Segments matched in a photo of the same
@@ -59,6 +61,25 @@ def region_chroma(reference_lab: np.ndarray, region: np.ndarray | None) -> np.nd
     if region is None or not region.any():
         return None
     return reference_lab[region][:, 1:].mean(axis=0).astype(np.float32)
+
+
+def segment_anchor(
+    region_ab: np.ndarray | None,
+    choice: ReferenceChoice,
+    label: str,
+    palette: StuffPalette | None,
+) -> np.ndarray | None:
+    """The colour a weakly matched segment is anchored to.
+
+    Its reference region's mean a*b* (``region_ab``, :func:`region_chroma`); for a
+    segment whose class no reference shows (``choice.reason`` ``whole-reference``), the
+    typical colour of its class in ``palette``
+    (:mod:`panocolor.reference.palette`), so that trees matched against a room come out
+    near green rather than in whatever the room holds. None: no anchor.
+    """
+    if region_ab is not None or palette is None or choice.reason != "whole-reference":
+        return region_ab
+    return palette.colour(label)
 
 
 def matched_confidence(confidence: np.ndarray, core: np.ndarray) -> float | None:
@@ -192,8 +213,8 @@ def anchor_segment(
     ``pair`` is the segment's region pair (its ``lightness_from`` the segment's pixels
     at the working size of ``chroma`` and ``small_l``), ``lightness`` the full-resolution
     L* the matcher was given, ``trust`` the segment's :func:`matched_confidence` and
-    ``region_ab`` its region's :func:`region_chroma` (None: no region, so no anchoring,
-    but a weak segment is still made coherent). Segments matched from
+    ``region_ab`` its anchor colour (:func:`segment_anchor`; None: no anchoring, but a
+    weak segment is still made coherent). Segments matched from
     :data:`CONFIDENT` up are returned as they are.
 
     Parts (:meth:`~panocolor.transfer.base.RegionMatcher.region_parts`, measured in
@@ -203,7 +224,8 @@ def anchor_segment(
         return chroma
     core = pair.lightness_from
     anchored = anchor_to_region(chroma, core, trust, region_ab)
-    if anchored is not chroma:
+    # A whole reference (a palette anchor) has no region whose parts could correct it.
+    if anchored is not chroma and pair.reference is not None:
         parts = matcher.region_parts(lightness, reference_lab, pair)
         anchored = anchor_parts(anchored, core, trust, parts)
     return coherent_tone(anchored, small_l, core)

@@ -70,3 +70,18 @@ def soft_masks(
         total[empty] = 1.0
     masks /= total
     return masks
+
+
+def extend_outward(chroma: np.ndarray, core: np.ndarray, reach: int) -> np.ndarray:
+    """``chroma`` inside ``core``, and outside it the mean of the core pixels nearby.
+
+    A soft mask reaches up to ``reach`` pixels past its segment (a guided filter of
+    radius r touches pixels 2r away); there the segment's colour is carried outward, so
+    the feathered rim blends the object's own colour rather than no colour.
+    """
+    size = (2 * reach + 1,) * 2
+    inside = core.astype(np.float32)
+    total = cv2.boxFilter(chroma * inside[..., None], -1, size, normalize=False)
+    count = cv2.boxFilter(inside, -1, size, normalize=False)
+    spread = total / np.maximum(count, 1.0)[..., None]
+    return np.where(core[..., None], chroma, spread).astype(np.float32)

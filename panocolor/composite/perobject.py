@@ -35,13 +35,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Literal, NamedTuple
 
-import cv2
 import numpy as np
 
-from panocolor.composite.anchor import anchor_segment, matched_confidence, region_chroma
-from panocolor.composite.masks import soft_masks
+from panocolor.composite.anchor import (
+    anchor_segment,
+    matched_confidence,
+    region_chroma,
+    segment_anchor,
+)
+from panocolor.composite.masks import extend_outward, soft_masks
 from panocolor.imaging import WORKING_PIXELS, guided_upsample, resize_to_pixels
 from panocolor.reference.base import ImageKey, ReferenceImage, ReferencePlan
+from panocolor.reference.palette import StuffPalette
 from panocolor.segment.segmentation import Segmentation
 from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
@@ -60,7 +65,7 @@ class _Group(NamedTuple):
     core: np.ndarray  # (h, w) bool: the members' own pixels
     labels_given: bool  # every member's label was given: keep to the reference region
     segment_ids: tuple[int, ...]
-    region_ab: np.ndarray | None  # (2,) mean a*b* of the region (composite.anchor)
+    region_ab: np.ndarray | None  # (2,) its anchor colour (composite.anchor.segment_anchor)
 
 
 class PerObjectChroma(NamedTuple):
@@ -88,6 +93,7 @@ def faithful_chroma(
     *,
     working_pixels: int = WORKING_PIXELS,
     soft_radius: int = 3,
+    palette: StuffPalette | None = None,
 ) -> PerObjectChroma:
     """Sum over segments of (full-image transfer from its reference) x (its soft mask).
 
@@ -110,6 +116,9 @@ def faithful_chroma(
         Pixel budget of the working resolution (a matcher's own budget wins).
     soft_radius : int, optional
         Radius (working pixels) of the edge-aware soft masks.
+    palette : StuffPalette, optional
+        Typical stuff colours, the anchor of segments no reference shows
+        (:func:`~panocolor.composite.anchor.segment_anchor`; a matcher only).
 
     Returns
     -------
@@ -145,7 +154,7 @@ def faithful_chroma(
                     pair,
                     matcher.refine(small_l, *raw),
                     trust,
-                    region_ab,
+                    segment_anchor(region_ab, plan.choice(segment.id), segment.label, palette),
                 )
             else:
                 if whole is None:
@@ -163,6 +172,7 @@ def fast_chroma(
     *,
     working_pixels: int = WORKING_PIXELS,
     soft_radius: int = 3,
+    palette: StuffPalette | None = None,
 ) -> PerObjectChroma:
     """Per-object chroma with one transfer per distinct reference region (see module doc).
 
@@ -180,6 +190,8 @@ def fast_chroma(
         Pixel budget of the working resolution.
     soft_radius : int, optional
         Radius (working pixels) of the edge-aware soft masks.
+    palette : StuffPalette, optional
+        As for :func:`faithful_chroma`.
 
     Returns
     -------
@@ -205,8 +217,10 @@ def fast_chroma(
             given = all(segment.label_given for segment in segments)
             weight = weights[part].sum(axis=0)
             ids = tuple(segment.id for segment in segments)
+            # A matcher's parts are one segment each (without one, the anchor is unused).
+            anchor = segment_anchor(region_ab, plan.choice(ids[0]), segments[0].label, palette)
             by_image[group.image.key].append(
-                _Group(group.image, group.region, weight, core, given, ids, region_ab)
+                _Group(group.image, group.region, weight, core, given, ids, anchor)
             )
 
     ab = np.zeros(small_l.shape + (2,), np.float32)
@@ -246,7 +260,7 @@ def fast_chroma(
             ]
         else:
             chromas = [
-                _extend(
+                extend_outward(
                     transfer(
                         small_l,
                         reference.lab,
@@ -269,31 +283,17 @@ def _record(confidence: dict[int, float], ids: tuple[int, ...], value: float | N
         confidence.update(dict.fromkeys(ids, value))
 
 
-def _extend(chroma: np.ndarray, core: np.ndarray, reach: int) -> np.ndarray:
-    """``chroma`` inside ``core``, and outside it the mean of the core pixels nearby.
-
-    A soft mask reaches up to ``reach`` pixels past its segment (a guided filter of
-    radius r touches pixels 2r away); there the segment's colour is carried outward, so
-    the feathered rim blends the object's own colour rather than no colour.
-    """
-    size = (2 * reach + 1,) * 2
-    inside = core.astype(np.float32)
-    total = cv2.boxFilter(chroma * inside[..., None], -1, size, normalize=False)
-    count = cv2.boxFilter(inside, -1, size, normalize=False)
-    spread = total / np.maximum(count, 1.0)[..., None]
-    return np.where(core[..., None], chroma, spread).astype(np.float32)
-
-
 def perobject_chroma(
     lightness: np.ndarray,
     segmentation: Segmentation,
     plan: ReferencePlan,
     transfer: ColorTransfer,
     mode: Mode = "fast",
+    palette: StuffPalette | None = None,
 ) -> PerObjectChroma:
     """Dispatch to :func:`fast_chroma` or :func:`faithful_chroma`."""
     if mode == "fast":
-        return fast_chroma(lightness, segmentation, plan, transfer)
+        return fast_chroma(lightness, segmentation, plan, transfer, palette=palette)
     if mode == "faithful":
-        return faithful_chroma(lightness, segmentation, plan, transfer)
+        return faithful_chroma(lightness, segmentation, plan, transfer, palette=palette)
     raise ValueError(f"mode must be one of {MODES}, got {mode!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from panocolor.reference import (
     plan_references,
     reference_sources,
 )
+from panocolor.reference.palette import StuffPalette, default_palette
 from panocolor.segment import SEGMENTERS, Segmentation, Segmenter
 from panocolor.transfer import TRANSFERS, ColorTransfer
 from panocolor.types import ColorImage, GrayImage
@@ -52,6 +54,10 @@ class Colorizer:
     segmenter : Segmenter, optional
         A segmenter instance to use instead of ``settings.segmenter`` (e.g. one with
         its own stuff probe).
+    palette : StuffPalette, "default" or None, optional
+        Typical colours of stuff classes, the anchor of weakly matched segments whose
+        class no reference shows (:mod:`panocolor.reference.palette`; "default" is the
+        shipped one, None anchors them to nothing).
 
     Examples
     --------
@@ -67,8 +73,11 @@ class Colorizer:
         *,
         transfer: ColorTransfer | None = None,
         segmenter: Segmenter | None = None,
+        palette: StuffPalette | Literal["default"] | None = "default",
     ):
         self.settings = settings or Settings()
+        # Typical stuff colours for segments no reference shows (None: no such anchor).
+        self.palette = default_palette() if palette == "default" else palette
         model_dir = {"model_dir": self.settings.model_dir}
         name = self.settings.transfer
         self.transfer = transfer or TRANSFERS.build(name, **TRANSFERS.takes(name, **model_dir))
@@ -189,7 +198,7 @@ class Colorizer:
             timings["plan"] = time.perf_counter() - mark
             mark = time.perf_counter()
             ab, confidence = perobject_chroma(
-                own_l, segmentation, plan, self.transfer, self.settings.mode
+                own_l, segmentation, plan, self.transfer, self.settings.mode, self.palette
             )
             timings["transfer"] = time.perf_counter() - mark
         if guidance:

@@ -284,13 +284,13 @@ def test_look_alike_region_only_when_alike_enough(scene):
 
 def test_rim_takes_the_objects_own_colour():
     """Outside its segment, within the soft mask's reach, a segment's colour is carried out."""
-    from panocolor.composite.perobject import _extend
+    from panocolor.composite.masks import extend_outward
 
     core = np.zeros((40, 40), bool)
     core[10:30, 10:20] = True
     chroma = np.zeros((40, 40, 2), np.float32)
     chroma[core] = (10.0, -5.0)
-    extended = _extend(chroma, core, reach=4)
+    extended = extend_outward(chroma, core, reach=4)
     np.testing.assert_allclose(extended[20, 22], (10.0, -5.0), atol=1e-5)  # 3 px outside
     np.testing.assert_allclose(extended[20, 26], (0.0, 0.0))  # beyond the reach
     np.testing.assert_array_equal(extended[core], chroma[core])
