@@ -27,13 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from panocolor.composite import compose_pixels
-from panocolor.evaluate.hints import HINT_WINDOW, hinted_name, sample_hints
+from panocolor.evaluate.hints import hint_window, hinted_name, sample_hints
 from panocolor.evaluate.metrics import mean_ciede2000
 from panocolor.evaluate.protocols import plan_samples
 from panocolor.hints import Hint
+from panocolor.hints.spread import working_lightness
 from panocolor.imaging.colorspace import rgb_to_lab
 from panocolor.imaging.propagate import propagate_chroma
-from panocolor.imaging.resample import WORKING_PIXELS, resize_to_pixels, resize_to_shape
+from panocolor.imaging.resample import resize_to_shape
 
 SMOOTHNESSES = (100.0, 1000.0, 10000.0)
 SIGMAS = (3.0, 8.0)
@@ -44,9 +45,8 @@ def hint_residuals(ab: np.ndarray, truth_ab: np.ndarray, hints: Sequence[Hint]) 
     """(N, 2) true minus output mean a*b* in each hint's window (the protocol's 5 x 5)."""
     residuals = []
     for hint in hints:
-        rows = slice(max(0, hint.y - HINT_WINDOW), hint.y + HINT_WINDOW + 1)
-        cols = slice(max(0, hint.x - HINT_WINDOW), hint.x + HINT_WINDOW + 1)
-        residuals.append((truth_ab[rows, cols] - ab[rows, cols]).reshape(-1, 2).mean(axis=0))
+        window = hint_window(hint.y, hint.x)
+        residuals.append((truth_ab[window] - ab[window]).reshape(-1, 2).mean(axis=0))
     return np.asarray(residuals, np.float32).reshape(-1, 2)
 
 
@@ -104,13 +104,11 @@ def propagated(
     -------
     (H, W, 2) float32 ndarray
     """
-    small_l = resize_to_pixels(lightness, WORKING_PIXELS)
-    height, width = lightness.shape
+    small_l = working_lightness(lightness)
     seeds = np.zeros(small_l.shape + (2,), np.float32)
     weight = np.zeros(small_l.shape, np.float32)
     for hint, residual in zip(hints, residuals, strict=True):
-        row = min(small_l.shape[0] - 1, hint.y * small_l.shape[0] // height)
-        col = min(small_l.shape[1] - 1, hint.x * small_l.shape[1] // width)
+        row, col = hint.cell(lightness.shape, small_l.shape)
         seeds[row, col] += residual
         weight[row, col] += 1.0
     field = propagate_chroma(

@@ -63,6 +63,14 @@ def hinted_methods(methods: Sequence[str], counts: Sequence[int]) -> list[str]:
     return [hinted_name(method, count) for method in methods for count in counts]
 
 
+def hint_window(row: int, col: int) -> tuple[slice, slice]:
+    """The protocol's window around pixel (row, col): 5 x 5, cut at the photo's top and left."""
+    return (
+        slice(max(0, row - HINT_WINDOW), row + HINT_WINDOW + 1),
+        slice(max(0, col - HINT_WINDOW), col + HINT_WINDOW + 1),
+    )
+
+
 def sample_hints(truth: np.ndarray, count: int, key: str, seed: int = HINT_SEED) -> list[Hint]:
     """``count`` hints from a photo's true colours (the protocol of [1]_).
 
@@ -85,10 +93,7 @@ def sample_hints(truth: np.ndarray, count: int, key: str, seed: int = HINT_SEED)
     where = np.floor(rng.random((count, 2)) * (height, width)).astype(int)
     hints = []
     for row, col in where:
-        window = truth[
-            max(0, row - HINT_WINDOW) : row + HINT_WINDOW + 1,
-            max(0, col - HINT_WINDOW) : col + HINT_WINDOW + 1,
-        ]
+        window = truth[hint_window(row, col)]
         rgb = np.rint(window.reshape(-1, 3).mean(axis=0) * 255).astype(int)
         hints.append(Hint(int(col), int(row), tuple(rgb.tolist())))
     return hints

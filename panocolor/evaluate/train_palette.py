@@ -43,13 +43,16 @@ def photo_sums(lab: np.ndarray, semantic: np.ndarray, labels: dict[int, str]) ->
     labels : dict of int to str
         From :func:`group_labels`.
     """
+    ids = semantic.ravel()
+    per_id = np.stack(
+        [np.bincount(ids, lab[..., c].ravel().astype(np.float64), 256) for c in (1, 2)]
+        + [np.bincount(ids, minlength=256).astype(np.float64)],
+        axis=1,
+    )  # (256, 3): sum of a*, sum of b*, count per category id
     sums: Sums = {}
     for cid, label in labels.items():
-        inside = semantic == cid
-        if inside.any():
-            ab = lab[inside][:, 1:].astype(np.float64)
-            found = np.array([ab[:, 0].sum(), ab[:, 1].sum(), inside.sum()])
-            sums[label] = sums.get(label, np.zeros(3)) + found
+        if per_id[cid, 2] > 0:
+            sums[label] = sums.get(label, np.zeros(3)) + per_id[cid]
     return sums
 
 

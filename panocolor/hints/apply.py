@@ -73,12 +73,10 @@ def _point_seeds(
     hints: Sequence[Hint], lightness: np.ndarray, small_l: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Working-size seeds of point hints: (relative chroma * weight, weight)."""
-    height, width = lightness.shape
     rel = np.zeros(small_l.shape + (3,), np.float32)
     weight = np.zeros(small_l.shape, np.float32)
     for hint in hints:
-        row = min(small_l.shape[0] - 1, hint.y * small_l.shape[0] // height)
-        col = min(small_l.shape[1] - 1, hint.x * small_l.shape[1] // width)
+        row, col = hint.cell(lightness.shape, small_l.shape)
         rows = slice(max(0, row - SEED_RADIUS), row + SEED_RADIUS + 1)
         cols = slice(max(0, col - SEED_RADIUS), col + SEED_RADIUS + 1)
         window = small_l[rows, cols]

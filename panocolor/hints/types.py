@@ -75,6 +75,12 @@ class Hint:
                 f"(x must be in 0..{width - 1}, y in 0..{height - 1})"
             )
 
+    def cell(self, shape: tuple[int, int], small: tuple[int, int]) -> tuple[int, int]:
+        """(row, col) of the hint in a ``small`` = (h, w) grid over a photo of ``shape``."""
+        row = min(small[0] - 1, self.y * small[0] // shape[0])
+        col = min(small[1] - 1, self.x * small[1] // shape[1])
+        return row, col
+
     def to_dict(self) -> dict[str, object]:
         return {"x": self.x, "y": self.y, "rgb": list(self.rgb)}
 

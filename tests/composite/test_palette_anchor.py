@@ -9,7 +9,7 @@ from panocolor.reference.base import ImageKey, ReferenceChoice
 from panocolor.reference.palette import StuffPalette
 from panocolor.transfer import build_transfer
 from panocolor.types import ColorImage
-from tests.composite.test_perobject import plan_for, segmentation_of
+from tests.composite.test_perobject import banded_lab, plan_for, segmentation_of
 
 PALETTE = StuffPalette({"tree-merged": (-30.0, 30.0)})
 
@@ -31,10 +31,7 @@ def dark_trees():
     """Sky over field, mirrored as the reference; the target also has dark trees, which
     the reference lacks (so they match its sky, weakly)."""
     rng = np.random.default_rng(0)
-    lab = np.zeros((90, 120, 3), np.float32)
-    lab[:45] = (70.0, -5.0, -40.0)
-    lab[45:] = (75.0, 0.0, 65.0)
-    lab[..., 0] += rng.normal(0, 2, lab.shape[:2])
+    lab = banded_lab(rng)
     bands = np.where(np.arange(90)[:, None] < 45, 1, 2) * np.ones((1, 120), int)
     reference = ColorImage(lab[:, ::-1].copy())
     lightness = lab[..., 0].copy()

@@ -51,14 +51,19 @@ def segmentation_of(ids: np.ndarray, labels: dict[int, str], source: str = "") -
     return Segmentation(ids, segments)
 
 
-@pytest.fixture(scope="module")
-def scene():
-    """Two colour bands (blue sky over yellow field) with true segments, mirrored as reference."""
-    rng = np.random.default_rng(0)
+def banded_lab(rng: np.random.Generator) -> np.ndarray:
+    """(90, 120, 3) CIELAB: a blue sky over a yellow field, L* with noise from ``rng``."""
     lab = np.zeros((90, 120, 3), np.float32)
     lab[:45] = (70.0, -5.0, -40.0)
     lab[45:] = (75.0, 0.0, 65.0)
     lab[..., 0] += rng.normal(0, 2, lab.shape[:2])
+    return lab
+
+
+@pytest.fixture(scope="module")
+def scene():
+    """Two colour bands (blue sky over yellow field) with true segments, mirrored as reference."""
+    lab = banded_lab(np.random.default_rng(0))
     ids = np.where(np.arange(90)[:, None] < 45, 1, 2) * np.ones((1, 120), int)
     target = segmentation_of(ids, {1: "sky", 2: "grass"})
     reference = ColorImage(lab[:, ::-1].copy())
