@@ -6,11 +6,35 @@ Per-object fast mode blends each reference region's chroma under these weights
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
+from panocolor.imaging import resize_to_pixels
 from panocolor.imaging.filters import guided_filter
 from panocolor.segment.segmentation import Segmentation
+
+
+class WorkingMasks(NamedTuple):
+    """A photo's segments at working size with their soft masks (:func:`working_masks`)."""
+
+    lightness: np.ndarray  # (h, w) L* at working size
+    segmentation: Segmentation  # resized to (h, w); small segments may have vanished
+    weights: np.ndarray  # (K, h, w) soft masks, one per remaining segment, summing to 1
+    index: dict[int, int]  # segment id -> its row of ``weights``
+
+
+def working_masks(
+    lightness: np.ndarray, segmentation: Segmentation, pixels: int, radius: int
+) -> WorkingMasks:
+    """Shrink L* to ``pixels`` and the segmentation (nearest) to match; soft masks of
+    ``radius`` working pixels (:func:`soft_masks`)."""
+    small_l = resize_to_pixels(lightness, pixels)
+    small_seg = segmentation.resized(small_l.shape)
+    weights = soft_masks(small_seg, small_l, radius=radius)
+    index = {segment.id: k for k, segment in enumerate(small_seg.segments)}
+    return WorkingMasks(small_l, small_seg, weights, index)
 
 
 def soft_masks(

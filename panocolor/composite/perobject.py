@@ -43,8 +43,8 @@ from panocolor.composite.anchor import (
     region_chroma,
     segment_anchor,
 )
-from panocolor.composite.masks import extend_outward, soft_masks
-from panocolor.imaging import WORKING_PIXELS, guided_upsample, resize_to_pixels
+from panocolor.composite.masks import extend_outward, working_masks
+from panocolor.imaging import WORKING_PIXELS, guided_upsample
 from panocolor.reference.base import ImageKey, ReferenceImage, ReferencePlan
 from panocolor.reference.palette import StuffPalette
 from panocolor.segment.segmentation import Segmentation
@@ -125,10 +125,8 @@ def faithful_chroma(
     PerObjectChroma
     """
     matcher = transfer if isinstance(transfer, RegionMatcher) else None
-    small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
-    small_seg = segmentation.resized(small_l.shape)
-    weights = soft_masks(small_seg, small_l, radius=soft_radius)  # (K, h, w), sums to 1
-    index = {segment.id: k for k, segment in enumerate(small_seg.segments)}
+    pixels = matcher.working_pixels if matcher else working_pixels
+    small_l, small_seg, weights, index = working_masks(lightness, segmentation, pixels, soft_radius)
     ab = np.zeros(small_l.shape + (2,), np.float32)
     confidence: dict[int, float] = {}
     for group in plan.groups():
@@ -198,10 +196,8 @@ def fast_chroma(
     PerObjectChroma
     """
     matcher = transfer if isinstance(transfer, RegionMatcher) else None
-    small_l = resize_to_pixels(lightness, matcher.working_pixels if matcher else working_pixels)
-    small_seg = segmentation.resized(small_l.shape)
-    weights = soft_masks(small_seg, small_l, radius=soft_radius)  # (K, h, w), sums to 1
-    index = {segment.id: k for k, segment in enumerate(small_seg.segments)}
+    pixels = matcher.working_pixels if matcher else working_pixels
+    small_l, small_seg, weights, index = working_masks(lightness, segmentation, pixels, soft_radius)
     by_image: dict[ImageKey, list[_Group]] = defaultdict(list)
     for group in plan.groups():
         members = [index[i] for i in group.segment_ids if i in index]  # some vanish when shrunk
@@ -217,8 +213,12 @@ def fast_chroma(
             given = all(segment.label_given for segment in segments)
             weight = weights[part].sum(axis=0)
             ids = tuple(segment.id for segment in segments)
-            # A matcher's parts are one segment each (without one, the anchor is unused).
-            anchor = segment_anchor(region_ab, plan.choice(ids[0]), segments[0].label, palette)
+            # A matcher's parts are one segment each; without one there is no anchoring.
+            anchor = (
+                segment_anchor(region_ab, plan.choice(ids[0]), segments[0].label, palette)
+                if matcher
+                else None
+            )
             by_image[group.image.key].append(
                 _Group(group.image, group.region, weight, core, given, ids, anchor)
             )

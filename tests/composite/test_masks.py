@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from panocolor.composite.masks import soft_masks
+from panocolor.composite.masks import soft_masks, working_masks
 from panocolor.segment import Segment, Segmentation
 
 
@@ -39,3 +39,20 @@ def test_soft_masks_follow_the_gray_photos_edge() -> None:
     # Past the edge the dark segment 1 has (almost) no weight when guided.
     assert guided[0, :, 20:].max() < 0.01
     assert boxed[0, :, 20].mean() > 0.1
+
+
+def test_working_masks_drop_what_vanishes_and_index_the_rest() -> None:
+    """At a quarter of the pixels a one-pixel segment vanishes; the others keep a row."""
+    lightness = np.tile(np.linspace(0, 100, 80, dtype=np.float32), (60, 1))
+    ids = np.ones((60, 80), np.int32)
+    ids[:, 40:] = 3
+    ids[31, 61] = 2  # gone when every other row and column is kept
+    seg = Segmentation(
+        ids,
+        tuple(Segment(i, 0, f"unknown-{i}", False, int((ids == i).sum())) for i in (1, 2, 3)),
+    )
+    small_l, small_seg, weights, index = working_masks(lightness, seg, 60 * 80 // 4, radius=2)
+    assert small_l.shape == small_seg.shape == weights.shape[1:] == (30, 40)
+    assert index == {1: 0, 3: 1}
+    np.testing.assert_allclose(weights.sum(axis=0), 1.0, atol=1e-5)
+    assert weights[index[3], 15, 35] > 0.9  # deep inside segment 3
