@@ -367,18 +367,18 @@ def test_soft_masks_are_a_partition_on_real_deeplab_segments(
     monkeypatch, model_dir, shared_data, photo
 ):
     """The soft masks fast mode blends with are >= 0 and sum to 1 at every pixel."""
-    from panocolor.composite import perobject
+    from panocolor.composite import masks as soft
     from panocolor.io import read_color
 
     used: list[np.ndarray] = []
-    original = perobject.soft_masks
+    original = soft.soft_masks
 
     def spy(*args, **kwargs):
         masks = original(*args, **kwargs)
         used.append(masks)
         return masks
 
-    monkeypatch.setattr(perobject, "soft_masks", spy)
+    monkeypatch.setattr(soft, "soft_masks", spy)
     gray = GrayImage(read_color(shared_data / photo).lab[..., 0])  # a colour photo's L*
     colorizer = Colorizer(Settings(segmenter="deeplab", model_dir=model_dir))
     result = colorizer(gray, read_color(shared_data / "misc/coffee.png"))
