@@ -19,8 +19,6 @@ from __future__ import annotations
 import numpy as np
 
 from panocolor.imaging.propagate import propagate_chroma
-from panocolor.reference.base import ReferenceChoice
-from panocolor.reference.palette import StuffPalette
 from panocolor.transfer.base import RegionMatcher, RegionPair, RegionParts
 
 # Mean match confidence at which anchoring stops. Segments matched in a photo of the same
@@ -41,45 +39,6 @@ CONFIDENT = 0.5
 COHERENT_SMOOTHNESS = 3000.0
 COHERENT_SIGMA = 3.0
 _MARGIN = 8  # working pixels around a segment's box that the propagation may pass through
-
-
-def region_chroma(reference_lab: np.ndarray, region: np.ndarray | None) -> np.ndarray | None:
-    """Mean a*b* of a reference region.
-
-    Parameters
-    ----------
-    reference_lab : (h, w, 3) float ndarray
-        The reference in CIELAB.
-    region : (h, w) bool ndarray or None
-        The region's pixels; None (the whole reference) has no region to anchor to.
-
-    Returns
-    -------
-    (2,) float32 ndarray or None
-        None when there is no region or it is empty.
-    """
-    if region is None or not region.any():
-        return None
-    return reference_lab[region][:, 1:].mean(axis=0).astype(np.float32)
-
-
-def segment_anchor(
-    region_ab: np.ndarray | None,
-    choice: ReferenceChoice,
-    label: str,
-    palette: StuffPalette | None,
-) -> np.ndarray | None:
-    """The colour a weakly matched segment is anchored to.
-
-    Its reference region's mean a*b* (``region_ab``, :func:`region_chroma`); for a
-    segment whose class no reference shows (``choice.reason`` ``whole-reference``), the
-    typical colour of its class in ``palette``
-    (:mod:`panocolor.reference.palette`), so that trees matched against a room come out
-    near green rather than in whatever the room holds. None: no anchor.
-    """
-    if region_ab is not None or palette is None or choice.reason != "whole-reference":
-        return region_ab
-    return palette.colour(label)
 
 
 def matched_confidence(confidence: np.ndarray, core: np.ndarray) -> float | None:
@@ -118,7 +77,8 @@ def anchor_to_region(
     confidence : float or None
         :func:`matched_confidence` of the segment; None (nothing matched): unchanged.
     target_ab : (2,) ndarray or None
-        The reference region's mean a*b* (:func:`region_chroma`); None: unchanged.
+        The reference region's mean a*b*
+        (:func:`~panocolor.reference.base.region_chroma`); None: unchanged.
     confident : float, optional
         Mean confidence from which the segment is left as matched.
 
@@ -213,8 +173,8 @@ def anchor_segment(
     ``pair`` is the segment's region pair (its ``lightness_from`` the segment's pixels
     at the working size of ``chroma`` and ``small_l``), ``lightness`` the full-resolution
     L* the matcher was given, ``trust`` the segment's :func:`matched_confidence` and
-    ``region_ab`` its anchor colour (:func:`segment_anchor`; None: no anchoring, but a
-    weak segment is still made coherent). Segments matched from
+    ``region_ab`` its anchor colour (:func:`~panocolor.reference.palette.segment_anchor`;
+    None: no anchoring, but a weak segment is still made coherent). Segments matched from
     :data:`CONFIDENT` up are returned as they are.
 
     Parts (:meth:`~panocolor.transfer.base.RegionMatcher.region_parts`, measured in

@@ -37,16 +37,11 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from panocolor.composite.anchor import (
-    anchor_segment,
-    matched_confidence,
-    region_chroma,
-    segment_anchor,
-)
+from panocolor.composite.anchor import anchor_segment, matched_confidence
 from panocolor.composite.masks import extend_outward, working_masks
 from panocolor.imaging import WORKING_PIXELS, guided_upsample
 from panocolor.reference.base import ImageKey, ReferenceImage, ReferencePlan
-from panocolor.reference.palette import StuffPalette
+from panocolor.reference.palette import StuffPalette, segment_anchor
 from panocolor.segment.segmentation import Segmentation
 from panocolor.transfer.base import ColorTransfer, RegionMatcher, RegionPair
 
@@ -65,7 +60,7 @@ class _Group(NamedTuple):
     core: np.ndarray  # (h, w) bool: the members' own pixels
     labels_given: bool  # every member's label was given: keep to the reference region
     segment_ids: tuple[int, ...]
-    region_ab: np.ndarray | None  # (2,) its anchor colour (composite.anchor.segment_anchor)
+    region_ab: np.ndarray | None  # (2,) its anchor colour (reference.palette.segment_anchor)
 
 
 class PerObjectChroma(NamedTuple):
@@ -118,7 +113,7 @@ def faithful_chroma(
         Radius (working pixels) of the edge-aware soft masks.
     palette : StuffPalette, optional
         Typical stuff colours, the anchor of segments no reference shows
-        (:func:`~panocolor.composite.anchor.segment_anchor`; a matcher only).
+        (:func:`~panocolor.reference.palette.segment_anchor`; a matcher only).
 
     Returns
     -------
@@ -131,7 +126,6 @@ def faithful_chroma(
     confidence: dict[int, float] = {}
     for group in plan.groups():
         reference = group.image.image
-        region_ab = region_chroma(reference.lab, group.region) if matcher else None
         whole: np.ndarray | None = None  # a plain backend's transfer, the same for all members
         for k in (index[i] for i in group.segment_ids if i in index):  # some vanish when shrunk
             segment = small_seg.segments[k]
@@ -152,7 +146,9 @@ def faithful_chroma(
                     pair,
                     matcher.refine(small_l, *raw),
                     trust,
-                    segment_anchor(region_ab, plan.choice(segment.id), segment.label, palette),
+                    segment_anchor(
+                        group.mean_chroma, plan.choice(segment.id), segment.label, palette
+                    ),
                 )
             else:
                 if whole is None:
@@ -201,7 +197,6 @@ def fast_chroma(
     by_image: dict[ImageKey, list[_Group]] = defaultdict(list)
     for group in plan.groups():
         members = [index[i] for i in group.segment_ids if i in index]  # some vanish when shrunk
-        region_ab = region_chroma(group.image.image.lab, group.region) if matcher else None
         # A matcher answers many pairs in one pass, so each segment is its own pair: its
         # region's L* remapped towards that segment's alone, as in faithful mode. True
         # segments, 32 COCO pairs, ΔE00 / bleeding / adherence: 12.69 / 18.01 / 5.96
@@ -215,7 +210,7 @@ def fast_chroma(
             ids = tuple(segment.id for segment in segments)
             # A matcher's parts are one segment each; without one there is no anchoring.
             anchor = (
-                segment_anchor(region_ab, plan.choice(ids[0]), segments[0].label, palette)
+                segment_anchor(group.mean_chroma, plan.choice(ids[0]), segments[0].label, palette)
                 if matcher
                 else None
             )

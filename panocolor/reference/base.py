@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -112,6 +113,11 @@ class RegionGroup:
     region: np.ndarray | None
     segment_ids: tuple[int, ...]
 
+    @cached_property
+    def mean_chroma(self) -> np.ndarray | None:
+        """(2,) float32 mean a*b* of the region (:func:`region_chroma`), computed once."""
+        return region_chroma(self.image.image.lab, self.region)
+
 
 @dataclass(frozen=True, eq=False)
 class ReferencePlan:
@@ -188,6 +194,26 @@ class ReferenceSource(Protocol):
     def propose(
         self, lightness: np.ndarray, segmentation: Segmentation, pending: Sequence[Segment]
     ) -> Proposal: ...
+
+
+def region_chroma(reference_lab: np.ndarray, region: np.ndarray | None) -> np.ndarray | None:
+    """Mean a*b* of a reference region.
+
+    Parameters
+    ----------
+    reference_lab : (h, w, 3) float ndarray
+        The reference in CIELAB.
+    region : (h, w) bool ndarray or None
+        The region's pixels; None (the whole reference) has no region to anchor to.
+
+    Returns
+    -------
+    (2,) float32 ndarray or None
+        None when there is no region or it is empty.
+    """
+    if region is None or not region.any():
+        return None
+    return reference_lab[region][:, 1:].mean(axis=0).astype(np.float32)
 
 
 def is_classed(segment: Segment) -> bool:

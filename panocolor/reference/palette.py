@@ -27,6 +27,8 @@ from importlib import resources
 
 import numpy as np
 
+from panocolor.reference.base import ReferenceChoice
+
 DEFAULT = "data/stuff_palette.json"
 
 
@@ -67,3 +69,22 @@ def default_palette() -> StuffPalette:
     """The palette shipped with the package (from the 31 development COCO photos)."""
     with resources.as_file(resources.files("panocolor.reference").joinpath(DEFAULT)) as path:
         return StuffPalette.load(path)
+
+
+def segment_anchor(
+    region_ab: np.ndarray | None,
+    choice: ReferenceChoice,
+    label: str,
+    palette: StuffPalette | None,
+) -> np.ndarray | None:
+    """The colour a weakly matched segment is anchored to.
+
+    Its reference region's mean a*b* (``region_ab``,
+    :attr:`~panocolor.reference.base.RegionGroup.mean_chroma`); for a segment whose
+    class no reference shows (``choice.reason`` ``whole-reference``), the typical colour
+    of its class in ``palette``, so that trees matched against a room come out near
+    green rather than in whatever the room holds. None: no anchor.
+    """
+    if region_ab is not None or palette is None or choice.reason != "whole-reference":
+        return region_ab
+    return palette.colour(label)

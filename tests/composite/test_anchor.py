@@ -13,8 +13,8 @@ from panocolor.composite.anchor import (
     anchor_to_region,
     coherent_tone,
     matched_confidence,
-    region_chroma,
 )
+from panocolor.reference.base import region_chroma
 from panocolor.transfer.base import RegionPair
 
 

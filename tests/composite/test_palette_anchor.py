@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
-from panocolor.composite.anchor import segment_anchor
 from panocolor.composite.perobject import faithful_chroma, fast_chroma
 from panocolor.reference.base import ImageKey, ReferenceChoice
-from panocolor.reference.palette import StuffPalette
+from panocolor.reference.palette import StuffPalette, segment_anchor
 from panocolor.transfer import build_transfer
 from panocolor.types import ColorImage
 from tests.composite.test_perobject import banded_lab, plan_for, segmentation_of
